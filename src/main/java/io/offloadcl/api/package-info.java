@@ -1,0 +1,2 @@
+/** The public face: InferenceSession, SessionOptions, Tensor. */
+package io.offloadcl.api;

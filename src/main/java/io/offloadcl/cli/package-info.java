@@ -1,0 +1,2 @@
+/** The picocli command-line tool; nothing imports it. */
+package io.offloadcl.cli;

@@ -1,0 +1,322 @@
+package io.offloadcl.ir;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A dense, row-major tensor held in a Java array: the constants of a graph and the values the reference
+ * executor computes.
+ *
+ * <p>Storage by element type: {@code float[]} for float32 (and float16/bfloat16, kept widened), {@code double[]}
+ * for float64, {@code int[]} for int8/uint8/int16/uint16/int32, {@code long[]} for int64/uint32/uint64,
+ * {@code boolean[]} for bool and {@code String[]} for string. The array is shared, not copied: treat a
+ * TensorData as immutable once it has been handed on.
+ */
+public final class TensorData {
+  private final DType dtype;
+  private final long[] dims;
+  private final Object data;
+
+  private TensorData(DType dtype, long[] dims, Object data) {
+    this.dtype = Objects.requireNonNull(dtype);
+    this.dims = dims;
+    this.data = data;
+    long n = count(dims);
+    if (length(data) != n) {
+      throw new IllegalArgumentException(
+          "tensor of shape " + Arrays.toString(dims) + " needs " + n + " elements, got " + length(data));
+    }
+  }
+
+  /** Wraps an existing array (not copied); its class must match the dtype's storage. */
+  public static TensorData wrap(DType dtype, long[] dims, Object array) {
+    Class<?> want = storageClass(dtype);
+    if (array == null || array.getClass() != want) {
+      throw new IllegalArgumentException(
+          dtype + " is stored as " + want.getSimpleName() + ", got " + (array == null ? "null" : array.getClass().getSimpleName()));
+    }
+    for (long d : dims) {
+      if (d < 0) {
+        throw new IllegalArgumentException("negative dimension in " + Arrays.toString(dims));
+      }
+    }
+    return new TensorData(dtype, dims.clone(), array);
+  }
+
+  public static TensorData zeros(DType dtype, long... dims) {
+    long n = count(dims);
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("tensor of shape " + Arrays.toString(dims) + " is too large");
+    }
+    return wrap(dtype, dims, allocate(dtype, (int) n));
+  }
+
+  public static TensorData ofFloats(long[] dims, float... values) {
+    return wrap(DType.FLOAT32, dims, values);
+  }
+
+  public static TensorData ofLongs(long[] dims, long... values) {
+    return wrap(DType.INT64, dims, values);
+  }
+
+  public static TensorData scalarFloat(float v) {
+    return wrap(DType.FLOAT32, new long[0], new float[] {v});
+  }
+
+  public static TensorData scalarLong(long v) {
+    return wrap(DType.INT64, new long[0], new long[] {v});
+  }
+
+  /** A new array of the storage class for {@code dtype}. */
+  public static Object allocate(DType dtype, int n) {
+    switch (dtype) {
+      case FLOAT32: case FLOAT16: case BFLOAT16:
+        return new float[n];
+      case FLOAT64:
+        return new double[n];
+      case INT8: case UINT8: case INT16: case UINT16: case INT32:
+        return new int[n];
+      case INT64: case UINT32: case UINT64:
+        return new long[n];
+      case BOOL:
+        return new boolean[n];
+      case STRING:
+        String[] s = new String[n];
+        Arrays.fill(s, "");
+        return s;
+      default:
+        throw new IllegalArgumentException("no storage for " + dtype);
+    }
+  }
+
+  public static Class<?> storageClass(DType dtype) {
+    return allocate(dtype, 0).getClass();
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public long[] dims() {
+    return dims.clone();
+  }
+
+  public int rank() {
+    return dims.length;
+  }
+
+  public long dim(int i) {
+    return dims[i];
+  }
+
+  public Shape shape() {
+    return Shape.of(dims);
+  }
+
+  public TensorType type() {
+    return new TensorType(dtype, shape());
+  }
+
+  /** Number of elements. */
+  public int size() {
+    return length(data);
+  }
+
+  /** The backing array (shared). */
+  public Object array() {
+    return data;
+  }
+
+  public float[] floats() {
+    return (float[]) data;
+  }
+
+  public double[] doubles() {
+    return (double[]) data;
+  }
+
+  public int[] ints() {
+    return (int[]) data;
+  }
+
+  public long[] longs() {
+    return (long[]) data;
+  }
+
+  public boolean[] bools() {
+    return (boolean[]) data;
+  }
+
+  public String[] strings() {
+    return (String[]) data;
+  }
+
+  /** Element i widened to double (bool as 0/1). */
+  public double getDouble(int i) {
+    if (data instanceof float[]) {
+      return ((float[]) data)[i];
+    } else if (data instanceof double[]) {
+      return ((double[]) data)[i];
+    } else if (data instanceof int[]) {
+      return ((int[]) data)[i];
+    } else if (data instanceof long[]) {
+      long v = ((long[]) data)[i];
+      return dtype == DType.UINT64 && v < 0 ? (double) (v >>> 1) * 2.0 + (v & 1) : v;
+    } else if (data instanceof boolean[]) {
+      return ((boolean[]) data)[i] ? 1 : 0;
+    }
+    throw new UnsupportedOperationException("getDouble on " + dtype);
+  }
+
+  /** Element i as long (floats truncated toward zero, bool as 0/1). */
+  public long getLong(int i) {
+    if (data instanceof long[]) {
+      return ((long[]) data)[i];
+    } else if (data instanceof int[]) {
+      return ((int[]) data)[i];
+    } else if (data instanceof float[]) {
+      return (long) ((float[]) data)[i];
+    } else if (data instanceof double[]) {
+      return (long) ((double[]) data)[i];
+    } else if (data instanceof boolean[]) {
+      return ((boolean[]) data)[i] ? 1 : 0;
+    }
+    throw new UnsupportedOperationException("getLong on " + dtype);
+  }
+
+  /** Sets element i from a double, converting as a C cast would (wrapping to the integer width). */
+  public void setDouble(int i, double v) {
+    if (data instanceof float[]) {
+      ((float[]) data)[i] = (float) v;
+    } else if (data instanceof double[]) {
+      ((double[]) data)[i] = v;
+    } else if (data instanceof boolean[]) {
+      ((boolean[]) data)[i] = v != 0;
+    } else {
+      setLong(i, (long) v);
+    }
+  }
+
+  /** Sets element i from a long, wrapping to the element type's width. */
+  public void setLong(int i, long v) {
+    if (data instanceof long[]) {
+      ((long[]) data)[i] = dtype == DType.UINT32 ? v & 0xFFFFFFFFL : v;
+    } else if (data instanceof int[]) {
+      ((int[]) data)[i] = wrapInt(dtype, v);
+    } else if (data instanceof float[]) {
+      ((float[]) data)[i] = v;
+    } else if (data instanceof double[]) {
+      ((double[]) data)[i] = v;
+    } else if (data instanceof boolean[]) {
+      ((boolean[]) data)[i] = v != 0;
+    } else {
+      throw new UnsupportedOperationException("setLong on " + dtype);
+    }
+  }
+
+  static int wrapInt(DType t, long v) {
+    switch (t) {
+      case INT8: return (byte) v;
+      case UINT8: return (int) (v & 0xFF);
+      case INT16: return (short) v;
+      case UINT16: return (int) (v & 0xFFFF);
+      default: return (int) v;
+    }
+  }
+
+  /** The same data under another shape with the same element count (no copy). */
+  public TensorData reshape(long... newDims) {
+    if (count(newDims) != size()) {
+      throw new IllegalArgumentException(
+          "cannot view " + Arrays.toString(dims) + " as " + Arrays.toString(newDims));
+    }
+    return new TensorData(dtype, newDims.clone(), data);
+  }
+
+  /** A deep copy. */
+  public TensorData copy() {
+    Object c;
+    if (data instanceof float[]) {
+      c = ((float[]) data).clone();
+    } else if (data instanceof double[]) {
+      c = ((double[]) data).clone();
+    } else if (data instanceof int[]) {
+      c = ((int[]) data).clone();
+    } else if (data instanceof long[]) {
+      c = ((long[]) data).clone();
+    } else if (data instanceof boolean[]) {
+      c = ((boolean[]) data).clone();
+    } else {
+      c = ((String[]) data).clone();
+    }
+    return new TensorData(dtype, dims.clone(), c);
+  }
+
+  /** Values as a long[] (shape-like integer tensors); floats truncated. */
+  public long[] toLongArray() {
+    long[] r = new long[size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = getLong(i);
+    }
+    return r;
+  }
+
+  /** Values as a float[] (a copy unless already float32 storage). */
+  public float[] toFloatArray() {
+    if (data instanceof float[]) {
+      return ((float[]) data).clone();
+    }
+    float[] r = new float[size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = (float) getDouble(i);
+    }
+    return r;
+  }
+
+  public static long count(long[] dims) {
+    long n = 1;
+    for (long d : dims) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static int length(Object a) {
+    return java.lang.reflect.Array.getLength(a);
+  }
+
+  /** Same dtype, dims and elements (NaN equal to NaN). */
+  public boolean contentEquals(TensorData o) {
+    if (o == null || o.dtype != dtype || !Arrays.equals(o.dims, dims)) {
+      return false;
+    }
+    if (data instanceof float[]) {
+      return Arrays.equals((float[]) data, (float[]) o.data);
+    } else if (data instanceof double[]) {
+      return Arrays.equals((double[]) data, (double[]) o.data);
+    } else if (data instanceof int[]) {
+      return Arrays.equals((int[]) data, (int[]) o.data);
+    } else if (data instanceof long[]) {
+      return Arrays.equals((long[]) data, (long[]) o.data);
+    } else if (data instanceof boolean[]) {
+      return Arrays.equals((boolean[]) data, (boolean[]) o.data);
+    }
+    return Arrays.equals((String[]) data, (String[]) o.data);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(dtype.shortName()).append(Arrays.toString(dims)).append(" {");
+    int n = Math.min(size(), 8);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(dtype == DType.STRING ? strings()[i] : (dtype.isFloating() ? String.valueOf(getDouble(i)) : String.valueOf(getLong(i))));
+    }
+    if (size() > n) {
+      sb.append(", …");
+    }
+    return sb.append('}').toString();
+  }
+}
