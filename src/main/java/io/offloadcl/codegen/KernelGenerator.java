@@ -59,11 +59,27 @@ public final class KernelGenerator {
     if (ElementwiseGen.handles(op)) {
       return ElementwiseGen.generate(n, kernelName, Epilogue.NONE);
     }
+    if (ReduceGen.handles(op)) {
+      return ReduceGen.generate(n, kernelName);
+    }
+    if (LayoutGen.handles(op)) {
+      return LayoutGen.generate(n, kernelName);
+    }
     switch (op) {
       case "MatMul":
         return GemmGen.matMul(n, kernelName, deviceClass, Epilogue.NONE);
       case "Gemm":
         return GemmGen.gemm(n, kernelName, deviceClass);
+      case "Conv":
+        return ConvGen.generate(n, kernelName, deviceClass);
+      case "MaxPool":
+      case "AveragePool":
+      case "GlobalAveragePool":
+      case "GlobalMaxPool":
+        return PoolGen.generate(n, kernelName);
+      case "Softmax":
+      case "LogSoftmax":
+        return SoftmaxGen.generate(n, kernelName);
       default:
         throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for " + op + " yet");
     }
