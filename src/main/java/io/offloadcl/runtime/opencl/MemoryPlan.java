@@ -8,7 +8,7 @@ package io.offloadcl.runtime.opencl;
 public record MemoryPlan(long peakBytes, long intermediateBytes, int slots, long ioBytes, long constantBytes) {
   @Override
   public String toString() {
-    return String.format("device memory: %d intermediates bytes pooled into %d buffers of %d bytes (%.0f%%);"
+    return String.format("device memory: %d bytes of intermediates pooled into %d buffers of %d bytes (%.0f%%);"
         + " inputs/outputs %d bytes, constants %d bytes", intermediateBytes, slots, peakBytes,
         intermediateBytes == 0 ? 100.0 : 100.0 * peakBytes / intermediateBytes, ioBytes, constantBytes);
   }
