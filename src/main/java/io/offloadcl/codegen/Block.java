@@ -48,12 +48,7 @@ final class Block {
     sb.append("// ---- ").append(kernelName).append(": ").append(comment).append(" [").append(file).append(" / ")
         .append(section).append("]\n");
     for (String[] d : defines) {
-      sb.append("#define ").append(d[0]);
-      if (d[0].contains("(")) {
-        sb.append(' ').append(d[1]).append('\n');
-      } else {
-        sb.append(' ').append(d[1]).append('\n');
-      }
+      sb.append("#define ").append(d[0]).append(' ').append(d[1]).append('\n');
     }
     sb.append(Templates.section(file, section));
     for (String[] d : defines) {

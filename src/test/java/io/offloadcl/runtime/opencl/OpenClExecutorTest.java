@@ -163,4 +163,23 @@ class OpenClExecutorTest {
       assertTrue(src.contains("__kernel void KNAME"), src);
     }
   }
+
+  @Test
+  void secondCompileWithAFreshCacheLoadsTheBinary(@TempDir Path dir) {
+    OpGraph g = chain(9, 8, 8);
+    double[] ms = new double[2];
+    for (int round = 0; round < 2; round++) {
+      try (ProgramCache disk = new ProgramCache(ctx, dir)) {
+        long t0 = System.nanoTime();
+        try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, disk, OpenClExecutor.Options.defaults())) {
+          ms[round] = (System.nanoTime() - t0) / 1e6;
+          g.check(ex.run(g.feeds), 1e-5, 1e-5);
+        }
+        assertEquals(round == 0 ? 1 : 0, disk.sourceBuilds());
+        assertEquals(round == 0 ? 0 : 1, disk.binaryLoads());
+      }
+    }
+    System.out.printf("compile of a %d-node graph: cold %.1f ms, warm (fresh cache object, disk binary) %.1f ms%n",
+        g.graph.nodes().size(), ms[0], ms[1]);
+  }
 }
