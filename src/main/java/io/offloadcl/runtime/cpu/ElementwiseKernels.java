@@ -570,14 +570,18 @@ final class ElementwiseKernels {
           : lo == null ? Double.NEGATIVE_INFINITY : lo.getDouble(0);
       double h = attrs ? n.attributes().getFloat("max", Float.POSITIVE_INFINITY)
           : hi == null ? Double.POSITIVE_INFINITY : hi.getDouble(0);
-      return one(map(n, x, v -> v < l ? l : (v > h ? h : v), null));
+      // numpy order: raise to min first, then cap at max, so min > max yields max everywhere
+      return one(map(n, x, v -> {
+        double c = v < l ? l : v;
+        return c > h ? h : c;
+      }, null));
     }
     if (lo != null && lo.dtype() != t || hi != null && hi.dtype() != t) {
       throw new ShapeMismatchException(where(n) + ": min and max should be " + t.shortName());
     }
     long l = lo == null ? Long.MIN_VALUE : lo.getLong(0);
     long h = hi == null ? Long.MAX_VALUE : hi.getLong(0);
-    return one(map(n, x, null, v -> v < l ? l : (v > h ? h : v)));
+    return one(map(n, x, null, v -> Math.min(Math.max(v, l), h)));
   }
 
   private static TensorData where(Node n, TensorData c, TensorData a, TensorData b) {
