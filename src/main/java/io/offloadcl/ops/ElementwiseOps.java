@@ -51,7 +51,15 @@ final class ElementwiseOps {
     unary("Sigmoid", FLOATS, 4);
     unary("Tanh", FLOATS, 6);
     unary("Erf", FLOATS, 10);
-    unary("Gelu", FLOATS, 12);
+    OpCatalog.add(new SimpleOpSpec("Gelu", FusionKind.ELEMWISE, 1, 1, ctx -> {
+      TensorType t = ctx.requireInput(0);
+      checkDtype(ctx, t, FLOATS);
+      String approx = ctx.attrs().getString("approximate", "none");
+      if (!approx.equals("none") && !approx.equals("tanh")) {
+        throw new UnsupportedOperatorException(nodeName(ctx) + ": approximate='" + approx + "' is not supported (none, tanh)");
+      }
+      return one(t);
+    }, flops(12)));
     unary("HardSigmoid", FLOATS, 3);
     unary("HardSwish", FLOATS, 4);
     unary("LeakyRelu", FLOATS, 2);
