@@ -408,7 +408,7 @@ public final class LayoutParams {
     String ctm = n.attributes().getString("coordinate_transformation_mode", "half_pixel");
     switch (ctm) {
       case "half_pixel": case "pytorch_half_pixel": case "align_corners": case "asymmetric":
-      case "tf_crop_and_resize": case "half_pixel_symmetric":
+      case "tf_crop_and_resize": case "half_pixel_symmetric": case "tf_half_pixel_for_nn":
         break;
       default:
         throw new UnsupportedOperatorException("node '" + n.name() + "' (Resize): coordinate_transformation_mode '" + ctm + "' is not supported");

@@ -172,6 +172,8 @@ final class LayoutResize {
         xo += r0 * (inLen - 1);
         return xo < 0 || xo > inLen - 1 ? Double.NaN : xo;
       }
+      case "tf_half_pixel_for_nn":
+        return (x + 0.5) / scale;
       case "pytorch_half_pixel":
         return outLen == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
       case "half_pixel_symmetric": {
