@@ -11,7 +11,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Catalog family file for data-movement ops: Transpose, Concat, Expand, Gather(+Elements/ND), ScatterElements,
+ * Catalog family file for data-movement ops: Transpose, Concat, Expand, Gather(+Elements/ND), Scatter(Elements/ND),
  * Pad, Slice, Split, Tile, Resize/Upsample, DepthToSpace/SpaceToDepth, Trilu. Output shapes are static when the
  * shape-determining inputs are constants; otherwise dims are -1 (or the rank is unknown) and the kernels
  * produce the concrete shape at run time.
@@ -27,6 +27,8 @@ final class LayoutOps {
     add("GatherElements", FusionKind.INJECTIVE, 2, 2, ctx -> like(ctx, 0, ctx.inputType(1)));
     add("GatherND", FusionKind.INJECTIVE, 2, 2, LayoutOps::gatherNd);
     add("ScatterElements", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
+    add("Scatter", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
+    add("ScatterND", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("Pad", FusionKind.INJECTIVE, 1, 4, LayoutOps::pad);
     add("Slice", FusionKind.INJECTIVE, 1, 5, LayoutOps::slice);
     add("Split", FusionKind.INJECTIVE, 1, 2, LayoutOps::split);

@@ -23,6 +23,8 @@ final class LayoutKernels {
     CpuKernels.add("GatherElements", LayoutKernels::gatherElements);
     CpuKernels.add("GatherND", LayoutKernels::gatherNd);
     CpuKernels.add("ScatterElements", LayoutKernels::scatterElements);
+    CpuKernels.add("Scatter", LayoutKernels::scatterElements);
+    CpuKernels.add("ScatterND", LayoutKernels::scatterNd);
     CpuKernels.add("Pad", LayoutKernels::pad);
     CpuKernels.add("Slice", LayoutKernels::slice);
     CpuKernels.add("Split", LayoutKernels::split);
@@ -284,6 +286,50 @@ final class LayoutKernels {
           break;
         }
         pos[a] = 0;
+      }
+    }
+    return one(out);
+  }
+
+  private static TensorData[] scatterNd(Node n, TensorData[] in) {
+    TensorData x = in[0];
+    TensorData ind = in[1];
+    TensorData upd = in[2];
+    long[] d = x.dims();
+    long[] id = ind.dims();
+    int k = (int) id[id.length - 1];
+    if (k > d.length) {
+      throw LayoutParams.error(n, "indices' last dim " + k + " exceeds the data rank " + d.length);
+    }
+    String red = n.attributes().getString("reduction", "none");
+    TensorData out = x.copy();
+    int[] st = LayoutIndexCopy.strides(d);
+    int slice = (int) LayoutParams.product(d, k, d.length);
+    int tuples = k == 0 ? ind.size() : ind.size() / k;
+    if ((long) tuples * slice != upd.size()) {
+      throw LayoutParams.error(n, "updates have " + upd.size() + " elements, expected " + (long) tuples * slice);
+    }
+    for (int t = 0; t < tuples; t++) {
+      int dst = 0;
+      for (int j = 0; j < k; j++) {
+        dst += index(n, ind.getLong(t * k + j), d[j], "scatter") * st[j];
+      }
+      if (red.equals("none")) {
+        System.arraycopy(upd.array(), t * slice, out.array(), dst, slice);
+        continue;
+      }
+      for (int i = 0; i < slice; i++) {
+        double a = out.getDouble(dst + i);
+        double u = upd.getDouble(t * slice + i);
+        double r;
+        switch (red) {
+          case "add": r = a + u; break;
+          case "mul": r = a * u; break;
+          case "max": r = Math.max(a, u); break;
+          case "min": r = Math.min(a, u); break;
+          default: throw new io.offloadcl.ir.UnsupportedOperatorException("node '" + n.name() + "': reduction '" + red + "' is not supported");
+        }
+        out.setDouble(dst + i, r);
       }
     }
     return one(out);

@@ -40,7 +40,7 @@ class LayoutOnnxNodeSuiteTest {
   static final Set<String> OPS = Set.of("Concat", "Expand", "Flatten", "Gather", "Pad", "Reshape", "Resize", "Slice",
       "Split", "Squeeze", "Unsqueeze", "Transpose", "Shape", "Constant", "ConstantOfShape", "Range", "Tile",
       "GatherElements", "GatherND", "ScatterElements", "DepthToSpace", "SpaceToDepth", "Size", "EyeLike", "Trilu",
-      "OneHot", "NonZero", "Upsample");
+      "OneHot", "NonZero", "Upsample", "Scatter", "ScatterND");
 
   static List<Path> roots() {
     List<Path> r = new ArrayList<>();
@@ -76,6 +76,9 @@ class LayoutOnnxNodeSuiteTest {
           continue;
         }
         if (m.getGraph().getNodeCount() == 0 || !m.getGraph().getNodeList().stream().allMatch(n -> OPS.contains(n.getOpType()) && n.getDomain().isEmpty())) {
+          if (System.getenv("LAYOUT_DEBUG") != null) {
+            System.out.println("SKIP " + dir.getFileName() + " " + m.getGraph().getNodeList().stream().map(n -> n.getOpType()).collect(Collectors.toSet()));
+          }
           continue;
         }
         String key = root.getFileName().toString();
