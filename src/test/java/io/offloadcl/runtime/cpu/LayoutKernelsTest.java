@@ -227,6 +227,36 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void resizeAntialiasLinearDownscaleWidensTheFilter() {
+    // scale 0.5 stretches the triangle to 4 taps: weights 1/8, 3/8, 3/8, 1/8 around x = 0.5 and 2.5 (edge-clamped)
+    LayoutTestGraphs.Result r = run("Resize", 18, attrs().setString("mode", "linear").setInt("antialias", 1),
+        f(d(4), 0, 1, 2, 3), null, null, c(ls(2)));
+    assertFloats(r.get(), d(2), 0.625f, 2.375f);
+  }
+
+  @Test
+  void resizeAxesAndKeepAspectRatio() {
+    LayoutTestGraphs.Result r = run("Resize", 18, attrs().setInts("axes", -1), iota(2, 2), null, c(f(d(1), 2)));
+    assertFloats(r.get(), d(2, 4), 0, 0, 1, 1, 2, 2, 3, 3);
+    assertEquals(Shape.of(2, 4), r.inferred[0].shape());
+    LayoutTestGraphs.Result k = run("Resize", 18, attrs().setString("keep_aspect_ratio_policy", "not_smaller"),
+        iota(2, 4), null, null, c(ls(4, 4)));
+    assertArrayEquals(d(4, 8), k.get().dims());
+    LayoutTestGraphs.Result m = run("Resize", 18, attrs().setString("keep_aspect_ratio_policy", "not_larger"),
+        iota(2, 4), null, null, c(ls(4, 4)));
+    assertArrayEquals(d(2, 4), m.get().dims());
+  }
+
+  @Test
+  void resizeTfCropAndResizeExtrapolates() {
+    LayoutTestGraphs.Result r = run("Resize", 13,
+        attrs().setString("mode", "linear").setString("coordinate_transformation_mode", "tf_crop_and_resize").setFloat("extrapolation_value", -1),
+        f(d(3), 0, 10, 20), c(f(d(2), 0.5f, 1.5f)), null, c(ls(3)));
+    // x = 0.5·2 + j·(1.0·2)/2 → 1, 2, 3 (past the end → extrapolation value)
+    assertFloats(r.get(), d(3), 10, 20, -1);
+  }
+
+  @Test
   void resizeUnknownModeIsUnsupported() {
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
         () -> run("Resize", 13, attrs().setString("mode", "lanczos"), iota(1, 2), null, c(f(d(2), 1, 2))));
