@@ -19,9 +19,11 @@ final class ShapeOps {
     add("Flatten", FusionKind.INJECTIVE, 1, 1, ShapeOps::flatten);
     add("Squeeze", FusionKind.INJECTIVE, 1, 2, ShapeOps::squeeze);
     add("Unsqueeze", FusionKind.INJECTIVE, 1, 2, ShapeOps::unsqueeze);
-    add("Shape", FusionKind.OPAQUE, 1, 1, ShapeOps::shape);
-    add("Size", FusionKind.OPAQUE, 1, 1, ctx -> LayoutOps.one(DType.INT64, new long[0]));
-    add("Constant", FusionKind.OPAQUE, 0, 0, ctx -> LayoutOps.one(constantValue(ctx.node()).dtype(), constantValue(ctx.node()).dims()));
+    // Shape, Size and Constant read no tensor data: they cost only their (small) output
+    OpCatalog.add(new SimpleOpSpec("Shape", FusionKind.OPAQUE, 1, 1, ShapeOps::shape, ShapeOps::writeOnly));
+    OpCatalog.add(new SimpleOpSpec("Size", FusionKind.OPAQUE, 1, 1, ctx -> LayoutOps.one(DType.INT64, new long[0]), ShapeOps::writeOnly));
+    OpCatalog.add(new SimpleOpSpec("Constant", FusionKind.OPAQUE, 0, 0,
+        ctx -> LayoutOps.one(constantValue(ctx.node()).dtype(), constantValue(ctx.node()).dims()), ShapeOps::writeOnly));
     add("ConstantOfShape", FusionKind.OPAQUE, 1, 1, ShapeOps::constantOfShape);
     add("Range", FusionKind.OPAQUE, 3, 3, ShapeOps::range);
     add("EyeLike", FusionKind.OPAQUE, 1, 1, ShapeOps::eyeLike);
@@ -31,6 +33,11 @@ final class ShapeOps {
 
   private static void add(String op, FusionKind kind, int min, int max, SimpleOpSpec.Inference inf) {
     OpCatalog.add(new SimpleOpSpec(op, kind, min, max, inf, (n, i, o) -> Costs.movement(i, o)));
+  }
+
+  private static OpCost writeOnly(Node n, List<TensorType> inputs, List<TensorType> outputs) {
+    long w = Costs.sumBytes(outputs);
+    return w < 0 ? OpCost.UNKNOWN : new OpCost(0, 0, w);
   }
 
   /** The tensor a Constant node yields, from whichever value attribute it carries. */

@@ -16,24 +16,35 @@ final class LayoutKernels {
   private LayoutKernels() {}
 
   static void register() {
-    CpuKernels.add("Transpose", LayoutKernels::transpose);
-    CpuKernels.add("Concat", LayoutKernels::concat);
-    CpuKernels.add("Expand", LayoutKernels::expand);
-    CpuKernels.add("Gather", LayoutKernels::gather);
-    CpuKernels.add("GatherElements", LayoutKernels::gatherElements);
-    CpuKernels.add("GatherND", LayoutKernels::gatherNd);
-    CpuKernels.add("ScatterElements", LayoutKernels::scatterElements);
-    CpuKernels.add("Scatter", LayoutKernels::scatterElements);
-    CpuKernels.add("ScatterND", LayoutKernels::scatterNd);
-    CpuKernels.add("Pad", LayoutKernels::pad);
-    CpuKernels.add("Slice", LayoutKernels::slice);
-    CpuKernels.add("Split", LayoutKernels::split);
-    CpuKernels.add("Tile", LayoutKernels::tile);
-    CpuKernels.add("DepthToSpace", (n, in) -> depthSpace(n, in, true));
-    CpuKernels.add("SpaceToDepth", (n, in) -> depthSpace(n, in, false));
-    CpuKernels.add("Trilu", LayoutKernels::trilu);
-    CpuKernels.add("Resize", (n, in) -> new TensorData[] {LayoutResize.run(n, in)});
-    CpuKernels.add("Upsample", (n, in) -> new TensorData[] {LayoutResize.run(n, in)});
+    add("Transpose", LayoutKernels::transpose);
+    add("Concat", LayoutKernels::concat);
+    add("Expand", LayoutKernels::expand);
+    add("Gather", LayoutKernels::gather);
+    add("GatherElements", LayoutKernels::gatherElements);
+    add("GatherND", LayoutKernels::gatherNd);
+    add("ScatterElements", LayoutKernels::scatterElements);
+    add("Scatter", LayoutKernels::scatterElements);
+    add("ScatterND", LayoutKernels::scatterNd);
+    add("Pad", LayoutKernels::pad);
+    add("Slice", LayoutKernels::slice);
+    add("Split", LayoutKernels::split);
+    add("Tile", LayoutKernels::tile);
+    add("DepthToSpace", (n, in) -> depthSpace(n, in, true));
+    add("SpaceToDepth", (n, in) -> depthSpace(n, in, false));
+    add("Trilu", LayoutKernels::trilu);
+    add("Resize", (n, in) -> new TensorData[] {LayoutResize.run(n, in)});
+    add("Upsample", (n, in) -> new TensorData[] {LayoutResize.run(n, in)});
+  }
+
+  /** Registers a kernel behind a check that the op's required inputs are present. */
+  private static void add(String op, CpuKernel k) {
+    int required = io.offloadcl.ops.OpCatalog.find(op).minInputs();
+    CpuKernels.add(op, (n, in) -> {
+      for (int i = 0; i < required; i++) {
+        LayoutKernels.need(n, in, i, "required");
+      }
+      return k.run(n, in);
+    });
   }
 
   private static TensorData[] one(TensorData t) {
@@ -42,6 +53,14 @@ final class LayoutKernels {
 
   static long[] arg(TensorData[] in, int i) {
     return i < in.length && in[i] != null ? in[i].toLongArray() : null;
+  }
+
+  /** Input i, or an error naming the node when a required input is missing. */
+  static TensorData need(Node n, TensorData[] in, int i, String what) {
+    if (i >= in.length || in[i] == null) {
+      throw LayoutParams.error(n, "input " + i + " ('" + what + "') is required but missing");
+    }
+    return in[i];
   }
 
   /** Tables for viewing src (dims {@code in}) with per-output-axis source axes and index functions. */
@@ -121,7 +140,7 @@ final class LayoutKernels {
   }
 
   private static TensorData[] expand(Node n, TensorData[] in) {
-    long[] outDims = LayoutParams.expand(n, in[0].dims(), in[1].toLongArray());
+    long[] outDims = LayoutParams.expand(n, need(n, in, 0, "input").dims(), need(n, in, 1, "shape").toLongArray());
     if (Arrays.equals(outDims, in[0].dims())) {
       return one(in[0]);
     }
@@ -137,8 +156,8 @@ final class LayoutKernels {
   }
 
   private static TensorData[] gather(Node n, TensorData[] in) {
-    TensorData x = in[0];
-    TensorData ind = in[1];
+    TensorData x = need(n, in, 0, "data");
+    TensorData ind = need(n, in, 1, "indices");
     long[] d = x.dims();
     int axis = LayoutParams.axis(n, n.attributes().getInt("axis", 0), d.length);
     long[] id = ind.dims();
@@ -408,7 +427,7 @@ final class LayoutKernels {
       s = LayoutParams.slice(n, d, n.attributes().getInts("starts", new long[0]), n.attributes().getInts("ends", new long[0]),
           n.attributes().getInts("axes", null), null);
     } else {
-      s = LayoutParams.slice(n, d, arg(in, 1), arg(in, 2), arg(in, 3), arg(in, 4));
+      s = LayoutParams.slice(n, d, need(n, in, 1, "starts").toLongArray(), need(n, in, 2, "ends").toLongArray(), arg(in, 3), arg(in, 4));
     }
     int[] st = LayoutIndexCopy.strides(d);
     int[][] t = new int[d.length][];
@@ -450,7 +469,7 @@ final class LayoutKernels {
   private static TensorData[] tile(Node n, TensorData[] in) {
     TensorData x = in[0];
     long[] d = x.dims();
-    long[] outDims = LayoutParams.tile(n, d, in[1].toLongArray());
+    long[] outDims = LayoutParams.tile(n, d, need(n, in, 1, "repeats").toLongArray());
     int[] st = LayoutIndexCopy.strides(d);
     int[][] t = new int[d.length][];
     for (int a = 0; a < d.length; a++) {

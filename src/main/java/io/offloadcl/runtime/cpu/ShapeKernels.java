@@ -16,18 +16,29 @@ final class ShapeKernels {
   private ShapeKernels() {}
 
   static void register() {
-    CpuKernels.add("Reshape", ShapeKernels::reshape);
-    CpuKernels.add("Flatten", (n, in) -> one(in[0].reshape(LayoutParams.flatten(n, in[0].dims()))));
-    CpuKernels.add("Squeeze", ShapeKernels::squeeze);
-    CpuKernels.add("Unsqueeze", ShapeKernels::unsqueeze);
-    CpuKernels.add("Shape", ShapeKernels::shape);
-    CpuKernels.add("Size", (n, in) -> one(TensorData.scalarLong(in[0].size())));
-    CpuKernels.add("Constant", (n, in) -> one(ShapeOpValues.constant(n)));
-    CpuKernels.add("ConstantOfShape", ShapeKernels::constantOfShape);
-    CpuKernels.add("Range", ShapeKernels::range);
-    CpuKernels.add("EyeLike", ShapeKernels::eyeLike);
-    CpuKernels.add("OneHot", ShapeKernels::oneHot);
-    CpuKernels.add("NonZero", ShapeKernels::nonZero);
+    add("Reshape", ShapeKernels::reshape);
+    add("Flatten", (n, in) -> one(in[0].reshape(LayoutParams.flatten(n, in[0].dims()))));
+    add("Squeeze", ShapeKernels::squeeze);
+    add("Unsqueeze", ShapeKernels::unsqueeze);
+    add("Shape", ShapeKernels::shape);
+    add("Size", (n, in) -> one(TensorData.scalarLong(in[0].size())));
+    add("Constant", (n, in) -> one(ShapeOpValues.constant(n)));
+    add("ConstantOfShape", ShapeKernels::constantOfShape);
+    add("Range", ShapeKernels::range);
+    add("EyeLike", ShapeKernels::eyeLike);
+    add("OneHot", ShapeKernels::oneHot);
+    add("NonZero", ShapeKernels::nonZero);
+  }
+
+  /** Registers a kernel behind a check that the op's required inputs are present. */
+  private static void add(String op, CpuKernel k) {
+    int required = io.offloadcl.ops.OpCatalog.find(op).minInputs();
+    CpuKernels.add(op, (n, in) -> {
+      for (int i = 0; i < required; i++) {
+        LayoutKernels.need(n, in, i, "required");
+      }
+      return k.run(n, in);
+    });
   }
 
   private static TensorData[] one(TensorData t) {
@@ -83,6 +94,9 @@ final class ShapeKernels {
   }
 
   private static TensorData[] range(Node n, TensorData[] in) {
+    for (int i = 0; i < 3; i++) {
+      LayoutKernels.need(n, in, i, i == 0 ? "start" : i == 1 ? "limit" : "delta");
+    }
     long cnt = ShapeOpValues.rangeCount(n, in[0], in[1], in[2]);
     DType dt = in[0].dtype();
     TensorData out = TensorData.zeros(dt, cnt);
@@ -130,9 +144,9 @@ final class ShapeKernels {
   }
 
   private static TensorData[] oneHot(Node n, TensorData[] in) {
-    TensorData ind = in[0];
-    long depth = (long) in[1].getDouble(0);
-    TensorData values = in[2];
+    TensorData ind = LayoutKernels.need(n, in, 0, "indices");
+    long depth = (long) LayoutKernels.need(n, in, 1, "depth").getDouble(0);
+    TensorData values = LayoutKernels.need(n, in, 2, "values");
     if (values.size() != 2) {
       throw LayoutParams.error(n, "values must have 2 elements [off, on], got " + values.size());
     }
