@@ -11,6 +11,8 @@ import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.Value;
+import io.offloadcl.runtime.cpu.CpuKernel;
+import io.offloadcl.runtime.cpu.CpuKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -78,14 +80,45 @@ final class OpGraph {
     return v.isConstant() ? v.constant() : feeds.get(v.name());
   }
 
-  void check(Map<String, TensorData> got, double rtol, double atol) {
+  /**
+   * Compares with the loop references and, for every case whose op has a runtime.cpu reference kernel and
+   * whose inputs are all fed, with that kernel too. Returns how many cases the reference kernels covered.
+   */
+  int check(Map<String, TensorData> got, double rtol, double atol) {
     assertEquals(expected.keySet(), got.keySet());
     List<String> bad = new ArrayList<>();
-    for (Map.Entry<String, TensorData> e : expected.entrySet()) {
+    compare(expected, got, rtol, atol, "", bad);
+    Map<String, TensorData> fromKernels = new LinkedHashMap<>();
+    for (String name : expected.keySet()) {
+      Node n = graph.value(name).producer();
+      CpuKernel k = CpuKernels.find(n.opType());
+      TensorData[] ins = new TensorData[n.inputs().size()];
+      boolean fed = k != null;
+      for (int i = 0; i < ins.length && fed; i++) {
+        Value v = n.input(i);
+        ins[i] = v == null ? null : feedOf(v);
+        fed = v == null || ins[i] != null;
+      }
+      if (fed) {
+        fromKernels.put(name, k.run(n, ins)[0]);
+      }
+    }
+    Map<String, TensorData> sub = new LinkedHashMap<>();
+    fromKernels.keySet().forEach(name -> sub.put(name, got.get(name)));
+    compare(fromKernels, sub, rtol, atol, " (vs runtime.cpu reference kernel)", bad);
+    if (!bad.isEmpty()) {
+      fail(bad.size() + " of " + expected.size() + " cases differ:\n" + String.join("\n", bad));
+    }
+    return fromKernels.size();
+  }
+
+  private void compare(Map<String, TensorData> wants, Map<String, TensorData> got, double rtol, double atol,
+      String against, List<String> bad) {
+    for (Map.Entry<String, TensorData> e : wants.entrySet()) {
       TensorData want = e.getValue();
       TensorData have = got.get(e.getKey());
       Value v = graph.value(e.getKey());
-      String what = e.getKey() + " = " + v.producer().opType() + " " + v.type();
+      String what = e.getKey() + " = " + v.producer().opType() + " " + v.type() + against;
       if (have.dtype() != want.dtype() || !Arrays.equals(have.dims(), want.dims())) {
         bad.add(what + ": got " + have.type());
         continue;
@@ -98,9 +131,6 @@ final class OpGraph {
           break;
         }
       }
-    }
-    if (!bad.isEmpty()) {
-      fail(bad.size() + " of " + expected.size() + " cases differ:\n" + String.join("\n", bad));
     }
   }
 }

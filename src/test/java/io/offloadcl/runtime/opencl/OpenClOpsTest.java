@@ -38,10 +38,13 @@ class OpenClOpsTest {
     }
   }
 
-  private static Map<String, TensorData> run(OpGraph g, DeviceClass dc) {
+  /** Runs every case on OpenCL (strict: no fallback) and checks it against both references. */
+  private static void runAndCheck(OpGraph g, DeviceClass dc, double rtol, double atol) {
     try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, dc, null))) {
       assertTrue(ex.fallbacks().isEmpty(), ex.fallbacks().toString());
-      return ex.run(g.feeds);
+      int viaKernels = g.check(ex.run(g.feeds), rtol, atol);
+      System.out.printf("%d cases, %d also checked against runtime.cpu reference kernels%n", g.expected.size(),
+          viaKernels);
     }
   }
 
@@ -87,7 +90,7 @@ class OpenClOpsTest {
     Value neg = g.input(-2, -0.5, 17);
     Value two = g.constant(TensorData.ofFloats(new long[] {1}, 2f));
     g.expect(g.node("Pow", null, new long[] {17}, neg, two), Ref.unary(g.feedOf(neg), v -> v * v));
-    g.check(run(g, null), 1e-5, 1e-5);
+    runAndCheck(g, null, 1e-5, 1e-5);
   }
 
   @Test
@@ -121,7 +124,7 @@ class OpenClOpsTest {
         g.expect(g.node("Gemm", new Attributes().setInt("transA", c[3]).setInt("transB", c[4]), new long[] {m, n},
             a, b), Ref.gemm(g.feedOf(a), g.feedOf(b), null, ta, tb, 1, 1));
       }
-      g.check(run(g, dc), 1e-4, 1e-4);
+      runAndCheck(g, dc, 1e-4, 1e-4);
     }
   }
 
@@ -167,7 +170,7 @@ class OpenClOpsTest {
         Ref.reduce(g.feedOf(x2), new boolean[] {false, false, true, true}, gp, "mean"));
     g.expect(g.node("GlobalMaxPool", null, gp, x2),
         Ref.reduce(g.feedOf(x2), new boolean[] {false, false, true, true}, gp, "max"));
-    g.check(run(g, null), 1e-4, 1e-4);
+    runAndCheck(g, null, 1e-4, 1e-4);
   }
 
   @Test
@@ -191,7 +194,7 @@ class OpenClOpsTest {
         Ref.reduce(g.feedOf(x), new boolean[] {true, true, true}, new long[] {1, 1, 1}, "max"));
     g.expect(g.node("ReduceSum", 11, new Attributes().setInts("axes", 0, 1), DType.FLOAT32, new long[] {1, 1, 5}, x),
         Ref.reduce(g.feedOf(x), new boolean[] {true, true, false}, new long[] {1, 1, 5}, "sum"));
-    g.check(run(g, null), 1e-5, 1e-5);
+    runAndCheck(g, null, 1e-5, 1e-5);
   }
 
   @Test
@@ -242,7 +245,7 @@ class OpenClOpsTest {
     g.expect(rv, relu.reshape(new long[] {51, 5}));
     Value fl = g.node("Flatten", null, new long[] {3, 85}, x);
     g.expect(g.node("Neg", null, new long[] {3, 85}, fl), Ref.unary(g.feedOf(x), v -> -v).reshape(new long[] {3, 85}));
-    g.check(run(g, null), 0, 0);
+    runAndCheck(g, null, 0, 0);
   }
 
   private static TensorData concatRef(OpGraph g, Value... vs) {
