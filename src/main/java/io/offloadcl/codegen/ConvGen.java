@@ -44,7 +44,9 @@ final class ConvGen {
       b.def("COB", cob);
     }
     epi.define(b, "(v, n, c, p)");
-    return new KernelSource(name, b.source(), "", new long[] {win.ow(), win.oh(), batch * co / cob}, null,
+    long[] global = cob > 1 ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co / cob}
+        : new long[] {win.ow(), win.oh(), batch * co};
+    return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
   }
 }
