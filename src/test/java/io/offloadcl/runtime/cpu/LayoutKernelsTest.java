@@ -257,6 +257,23 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void upsampleAttributeAndInputForms() {
+    LayoutTestGraphs.Result a = run("Upsample", 7, attrs().setFloats("scales", 1, 2), f(d(1, 2), 1, 2));
+    assertFloats(a.get(), d(1, 4), 1, 1, 2, 2);
+    LayoutTestGraphs.Result b = run("Upsample", 9, attrs().setString("mode", "linear"), f(d(1, 2), 1, 3), c(f(d(2), 1, 2)));
+    // asymmetric: x_in = j/2 → 0, 0.5, 1, 1.5 (clamped)
+    assertFloats(b.get(), d(1, 4), 1, 2, 3, 3);
+    assertEquals(Shape.of(1, 4), b.inferred[0].shape());
+  }
+
+  @Test
+  void resizeWithRuntimeScalesInfersRankOnly() {
+    LayoutTestGraphs.Result r = run("Resize", 13, null, iota(1, 2), null, f(d(2), 1, 2));
+    assertEquals(Shape.of(-1, -1), r.inferred[0].shape());
+    assertArrayEquals(d(1, 4), r.get().dims());
+  }
+
+  @Test
   void resizeUnknownModeIsUnsupported() {
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
         () -> run("Resize", 13, attrs().setString("mode", "lanczos"), iota(1, 2), null, c(f(d(2), 1, 2))));
