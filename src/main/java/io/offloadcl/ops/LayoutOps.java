@@ -50,20 +50,19 @@ final class LayoutOps {
     return t == null || t.shape() == null ? null : t.shape().dims();
   }
 
+  /** The output type; null (left untyped) when the dtype is unknown because an input was never typed. */
   static TensorType type(DType dt, long[] dims) {
-    return new TensorType(dt, dims == null ? null : Shape.of(dims));
+    return dt == null ? null : new TensorType(dt, dims == null ? null : Shape.of(dims));
   }
 
   static List<TensorType> one(DType dt, long[] dims) {
     return Collections.singletonList(type(dt, dims));
   }
 
+  /** Input i's dtype, or null when the input is present but untyped (an upstream op could not infer it). */
   static DType dtype(InferenceContext ctx, int i) {
     TensorType t = ctx.requireInput(i);
-    if (t == null) {
-      throw ctx.error("input " + i + " has no known type");
-    }
-    return t.dtype();
+    return t == null ? null : t.dtype();
   }
 
   /** Output with input {@code dtypeFrom}'s dtype and {@code shapeFrom}'s shape. */
@@ -106,7 +105,7 @@ final class LayoutOps {
     long[][] ins = new long[ctx.numInputs()][];
     for (int i = 0; i < ins.length; i++) {
       TensorType t = ctx.requireInput(i);
-      if (t != null && t.dtype() != dt) {
+      if (t != null && dt != null && t.dtype() != dt) {
         throw ctx.error("input " + i + " is " + t.dtype().shortName() + ", expected " + dt.shortName() + " like input 0");
       }
       ins[i] = dims(t);
