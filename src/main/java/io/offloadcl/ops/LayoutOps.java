@@ -23,14 +23,14 @@ final class LayoutOps {
     add("Transpose", FusionKind.INJECTIVE, 1, 1, LayoutOps::transpose);
     add("Concat", FusionKind.INJECTIVE, 1, Integer.MAX_VALUE, LayoutOps::concat);
     add("Expand", FusionKind.BROADCAST, 2, 2, LayoutOps::expand);
-    add("Gather", FusionKind.INJECTIVE, 2, 2, LayoutOps::gather);
-    add("GatherElements", FusionKind.INJECTIVE, 2, 2, ctx -> like(ctx, 0, ctx.inputType(1)));
-    add("GatherND", FusionKind.INJECTIVE, 2, 2, LayoutOps::gatherNd);
+    addPicking("Gather", 2, 2, LayoutOps::gather);
+    addPicking("GatherElements", 2, 2, ctx -> like(ctx, 0, ctx.inputType(1)));
+    addPicking("GatherND", 2, 2, LayoutOps::gatherNd);
     add("ScatterElements", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("Scatter", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("ScatterND", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("Pad", FusionKind.INJECTIVE, 1, 4, LayoutOps::pad);
-    add("Slice", FusionKind.INJECTIVE, 1, 5, LayoutOps::slice);
+    addPicking("Slice", 1, 5, LayoutOps::slice);
     add("Split", FusionKind.INJECTIVE, 1, 2, LayoutOps::split);
     add("Tile", FusionKind.INJECTIVE, 2, 2, LayoutOps::tile);
     add("DepthToSpace", FusionKind.INJECTIVE, 1, 1, ctx -> depthSpace(ctx, true));
@@ -42,6 +42,24 @@ final class LayoutOps {
 
   private static void add(String op, FusionKind kind, int min, int max, SimpleOpSpec.Inference inf) {
     OpCatalog.add(new SimpleOpSpec(op, kind, min, max, inf, (n, i, o) -> Costs.movement(i, o)));
+  }
+
+  /** An op that reads only the elements it picks (an embedding Gather touches rows, not the whole table). */
+  private static void addPicking(String op, int min, int max, SimpleOpSpec.Inference inf) {
+    OpCatalog.add(new SimpleOpSpec(op, FusionKind.INJECTIVE, min, max, inf, LayoutOps::pickingCost));
+  }
+
+  private static OpCost pickingCost(Node node, List<TensorType> inputs, List<TensorType> outputs) {
+    long w = Costs.sumBytes(outputs);
+    if (inputs.isEmpty() || w < 0) {
+      return OpCost.UNKNOWN;
+    }
+    long data = Costs.bytes(inputs.get(0));
+    long rest = Costs.sumBytes(inputs.subList(1, inputs.size()));
+    if (data < 0 || rest < 0) {
+      return OpCost.UNKNOWN;
+    }
+    return new OpCost(0, Math.min(data, w) + rest, w);
   }
 
   // ---------------------------------------------------------------- helpers
