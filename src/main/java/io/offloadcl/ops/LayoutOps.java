@@ -36,6 +36,8 @@ final class LayoutOps {
     add("DepthToSpace", FusionKind.INJECTIVE, 1, 1, ctx -> depthSpace(ctx, true));
     add("SpaceToDepth", FusionKind.INJECTIVE, 1, 1, ctx -> depthSpace(ctx, false));
     add("Trilu", FusionKind.INJECTIVE, 1, 2, ctx -> like(ctx, 0, ctx.inputType(0)));
+    add("ReverseSequence", FusionKind.INJECTIVE, 2, 2, ctx -> like(ctx, 0, ctx.inputType(0)));
+    add("Compress", FusionKind.OPAQUE, 2, 2, LayoutOps::compress);
     OpCatalog.add(new SimpleOpSpec("Resize", FusionKind.OPAQUE, 1, 4, LayoutOps::resize, LayoutOps::resizeCost));
     OpCatalog.add(new SimpleOpSpec("Upsample", FusionKind.OPAQUE, 1, 2, LayoutOps::resize, LayoutOps::resizeCost));
   }
@@ -198,6 +200,32 @@ final class LayoutOps {
     for (int i = b + (int) last; i < in.length; i++) {
       out[k++] = in[i];
     }
+    return one(dt, out);
+  }
+
+  /** Compress: the kept extent depends on the condition's values, so it is dynamic unless the condition is constant. */
+  private static List<TensorType> compress(InferenceContext ctx) {
+    DType dt = dtype(ctx, 0);
+    long[] in = dims(ctx.inputType(0));
+    TensorData cond = ctx.inputConstant(1);
+    long kept = -1;
+    if (cond != null) {
+      kept = 0;
+      for (int i = 0; i < cond.size(); i++) {
+        if (cond.getDouble(i) != 0) {
+          kept++;
+        }
+      }
+    }
+    if (!ctx.attrs().has("axis")) {
+      return one(dt, new long[] {kept});
+    }
+    if (in == null) {
+      return one(dt, null);
+    }
+    int axis = LayoutParams.axis(ctx.node(), ctx.attrs().getInt("axis", 0), in.length);
+    long[] out = in.clone();
+    out[axis] = kept;
     return one(dt, out);
   }
 

@@ -180,6 +180,24 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void compressAlongAxisAndFlattened() {
+    TensorData cond = TensorData.wrap(DType.BOOL, d(3), new boolean[] {true, false, true});
+    LayoutTestGraphs.Result r = run("Compress", 11, attrs().setInt("axis", -1), iota(2, 3), c(cond));
+    assertFloats(r.get(), d(2, 2), 0, 2, 3, 5);
+    assertEquals(Shape.of(2, 2), r.inferred[0].shape());
+    LayoutTestGraphs.Result f = run("Compress", 11, null, iota(2, 3), cond);
+    assertFloats(f.get(), d(2), 0, 2);
+    assertEquals(Shape.of(-1), f.inferred[0].shape());
+  }
+
+  @Test
+  void reverseSequencePerBatchLength() {
+    // time_axis 0, batch_axis 1: column b reverses its first lens[b] rows
+    LayoutTestGraphs.Result r = run("ReverseSequence", 10, null, iota(3, 2), ls(3, 2));
+    assertFloats(r.get(), d(3, 2), 4, 3, 2, 1, 0, 5);
+  }
+
+  @Test
   void resizeNearestUpsampleAsymmetricFloor() {
     LayoutTestGraphs.Result r = run("Resize", 13,
         attrs().setString("coordinate_transformation_mode", "asymmetric").setString("nearest_mode", "floor"),
