@@ -38,6 +38,7 @@ final class LayoutOps {
     add("Trilu", FusionKind.INJECTIVE, 1, 2, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("ReverseSequence", FusionKind.INJECTIVE, 2, 2, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("Compress", FusionKind.OPAQUE, 2, 2, LayoutOps::compress);
+    add("Unique", FusionKind.OPAQUE, 1, 1, LayoutOps::unique);
     OpCatalog.add(new SimpleOpSpec("Resize", FusionKind.OPAQUE, 1, 4, LayoutOps::resize, LayoutOps::resizeCost));
     OpCatalog.add(new SimpleOpSpec("Upsample", FusionKind.OPAQUE, 1, 2, LayoutOps::resize, LayoutOps::resizeCost));
   }
@@ -227,6 +228,30 @@ final class LayoutOps {
     long[] out = in.clone();
     out[axis] = kept;
     return one(dt, out);
+  }
+
+  /** Unique: how many distinct values there are is only known at run time. */
+  private static List<TensorType> unique(InferenceContext ctx) {
+    DType dt = dtype(ctx, 0);
+    long[] in = dims(ctx.inputType(0));
+    List<TensorType> outs = new ArrayList<>();
+    long n = -1;
+    if (!ctx.attrs().has("axis")) {
+      outs.add(type(dt, new long[] {-1}));
+      n = in == null ? -1 : LayoutParams.product(in, 0, in.length);
+    } else if (in == null) {
+      outs.add(type(dt, null));
+    } else {
+      int axis = LayoutParams.axis(ctx.node(), ctx.attrs().getInt("axis", 0), in.length);
+      long[] out = in.clone();
+      out[axis] = -1;
+      n = in[axis];
+      outs.add(type(dt, out));
+    }
+    outs.add(type(DType.INT64, new long[] {-1}));
+    outs.add(type(DType.INT64, new long[] {n}));
+    outs.add(type(DType.INT64, new long[] {-1}));
+    return outs.subList(0, Math.min(outs.size(), Math.max(1, ctx.numOutputs())));
   }
 
   private static List<TensorType> pad(InferenceContext ctx) {

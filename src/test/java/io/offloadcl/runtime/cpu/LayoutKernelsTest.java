@@ -191,6 +191,17 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void uniqueUnsortedKeepsFirstOccurrenceOrder() {
+    LayoutTestGraphs.Result r = runN("Unique", 11, attrs().setInt("sorted", 0), 4, f(d(5), 3, 1, 3, 2, 1));
+    assertFloats(r.out[0], d(3), 3, 1, 2);
+    assertLongs(r.out[1], d(3), 0, 1, 3);
+    assertLongs(r.out[2], d(5), 0, 1, 0, 2, 1);
+    assertLongs(r.out[3], d(3), 2, 2, 1);
+    LayoutTestGraphs.Result s = runN("Unique", 11, attrs().setInt("axis", 0), 1, f(d(3, 2), 2, 0, 1, 5, 2, 0));
+    assertFloats(s.out[0], d(2, 2), 1, 5, 2, 0);
+  }
+
+  @Test
   void reverseSequencePerBatchLength() {
     // time_axis 0, batch_axis 1: column b reverses its first lens[b] rows
     LayoutTestGraphs.Result r = run("ReverseSequence", 10, null, iota(3, 2), ls(3, 2));

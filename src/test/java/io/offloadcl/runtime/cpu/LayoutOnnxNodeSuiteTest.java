@@ -35,7 +35,7 @@ class LayoutOnnxNodeSuiteTest {
   static final Set<String> OPS = Set.of("Concat", "Expand", "Flatten", "Gather", "Pad", "Reshape", "Resize", "Slice",
       "Split", "Squeeze", "Unsqueeze", "Transpose", "Shape", "Constant", "ConstantOfShape", "Range", "Tile",
       "GatherElements", "GatherND", "ScatterElements", "DepthToSpace", "SpaceToDepth", "Size", "EyeLike", "Trilu",
-      "OneHot", "NonZero", "Upsample", "Scatter", "ScatterND", "Compress", "ReverseSequence");
+      "OneHot", "NonZero", "Upsample", "Scatter", "ScatterND", "Compress", "ReverseSequence", "Unique");
 
   static List<Path> roots() {
     List<Path> r = new ArrayList<>();
