@@ -64,6 +64,12 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void expandToNegativeShapeIsAShapeError() {
+    ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> run("Expand", 13, null, iota(3), c(ls(-2, 3))));
+    assertTrue(e.getMessage().contains("negative"), e.getMessage());
+  }
+
+  @Test
   void gatherAxis1WithNegativeInt32Indices() {
     TensorData idx = TensorData.wrap(DType.INT32, d(2), new int[] {-1, 0});
     LayoutTestGraphs.Result r = run("Gather", 13, attrs().setInt("axis", 1), iota(2, 3), idx);
