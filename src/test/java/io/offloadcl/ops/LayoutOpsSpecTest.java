@@ -90,6 +90,19 @@ class LayoutOpsSpecTest {
   }
 
   @Test
+  void constantNodeInputsCountAsStatic() {
+    Graph g = graph(13);
+    Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 2, 6));
+    g.addNode("Constant", "k", List.of(), List.of("shape"), new Attributes().set("value", TensorData.ofLongs(new long[] {3}, 3, -1, 2)));
+    g.addNode("Reshape", "r", List.of(x, g.value("shape")), List.of("y"), new Attributes());
+    g.addNode("Constant", "a", List.of(), List.of("axes"), new Attributes().setInts("value_ints", 0));
+    g.addNode("Unsqueeze", "u", List.of(g.value("y"), g.value("axes")), List.of("z"), new Attributes());
+    ShapeInference.run(g);
+    assertEquals(Shape.of(3, 2, 2), g.value("y").type().shape());
+    assertEquals(Shape.of(1, 3, 2, 2), g.value("z").type().shape());
+  }
+
+  @Test
   void expandWithRuntimeShapeKnowsRankOnly() {
     Graph g = graph(13);
     Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 3, 1));
