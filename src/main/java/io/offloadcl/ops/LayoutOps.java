@@ -117,9 +117,13 @@ final class LayoutOps {
     }
   }
 
-  /** A constant integer input (null when omitted or not constant). */
+  /** An integer input known before run time (constant, or a static shape computation), else null. */
   static long[] constLongs(InferenceContext ctx, int i) {
-    return ctx.hasInput(i) ? LayoutParams.longs(constant(ctx, i)) : null;
+    if (!ctx.hasInput(i)) {
+      return null;
+    }
+    long[] v = LayoutParams.longs(constant(ctx, i));
+    return v != null ? v : ShapeOpStaticValues.valueOf(ctx.node().input(i), 0);
   }
 
   // ---------------------------------------------------------------- inference
