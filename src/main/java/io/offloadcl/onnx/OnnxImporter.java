@@ -80,6 +80,9 @@ public final class OnnxImporter {
 
   /** As {@link #load(Path)}; with {@code checkOps} false the op check and shape inference are skipped. */
   static Graph load(Path model, boolean checkOps) {
+    if (model == null) {
+      throw new ModelFormatException("no model file given (null path)");
+    }
     String name = String.valueOf(model);
     byte[] bytes;
     try {
