@@ -246,5 +246,9 @@ class ConformanceRunnerTest {
     assertNotNull(c.compare(s1, s2, 0, "s", 0));
     assertNull(c.compare(s1, s1.copy(), 0, "s", 0));
     assertThrows(IllegalArgumentException.class, () -> new ConformanceComparator(-1, 0));
+    // bfloat16 at its own precision: truncation and round-to-nearest differ by one ulp, more does not pass
+    TensorData bf = TensorData.wrap(DType.BFLOAT16, new long[] {1}, new float[] {0.81640625f});
+    assertNull(c.compare(bf, TensorData.wrap(DType.BFLOAT16, new long[] {1}, new float[] {0.8203125f}), 0, "b", 0));
+    assertNotNull(c.compare(bf, TensorData.wrap(DType.BFLOAT16, new long[] {1}, new float[] {0.828125f}), 0, "b", 0));
   }
 }
