@@ -110,7 +110,8 @@ public final class ConformanceRunner {
             .sorted(Comparator.comparing(Path::toString)).collect(Collectors.toList());
         for (Path f : folders) {
           String rel = root.relativize(f).toString().replace('\\', '/');
-          all.add(new TestCase(prefix + (rel.isEmpty() ? String.valueOf(f.getFileName()) : rel), f));
+          // a root that is itself a test folder names the test by the folder alone
+          all.add(new TestCase(rel.isEmpty() ? String.valueOf(rootName) : prefix + rel, f));
         }
       } catch (IOException e) {
         throw new ModelFormatException("cannot list conformance root " + root + ": " + e, e);

@@ -206,6 +206,8 @@ class ConformanceRunnerTest {
     assertTrue(missing.message().contains("0 input files"), missing.message());
 
     assertThrows(ModelFormatException.class, () -> ConformanceRunner.discover(List.of(root.resolve("nowhere"))));
+    List<ConformanceRunner.TestCase> single = ConformanceRunner.discover(List.of(root.resolve("test_b_values")));
+    assertEquals(List.of(new ConformanceRunner.TestCase("test_b_values", root.resolve("test_b_values"))), single);
   }
 
   @Test
