@@ -204,12 +204,15 @@ public final class NnGeometry {
       if (outShape != null || same) {
         long target = outShape != null ? outShape[i] : in[i] * strides[i];
         long total = full - target;
+        // floor division as in the ONNX reference: a negative total (output_shape larger than the natural
+        // extent) then leaves the begin side unpadded and grows the end
+        long half = Math.floorDiv(total, 2);
         if (autoPad.equals("SAME_UPPER")) {
-          pb[i] = total / 2;
-          pe[i] = total - total / 2;
+          pb[i] = half;
+          pe[i] = total - half;
         } else {
-          pb[i] = total - total / 2;
-          pe[i] = total / 2;
+          pb[i] = total - half;
+          pe[i] = half;
         }
         out[i] = target;
       } else {
