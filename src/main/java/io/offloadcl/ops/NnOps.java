@@ -152,8 +152,11 @@ final class NnOps {
     if (group <= 0) {
       throw c.error("group must be positive, got " + group);
     }
-    if (!ranked(x) || !ranked(w)) {
+    if (!ranked(x)) {
       return one(c, new TensorType(dt, null));
+    }
+    if (!ranked(w)) {
+      return one(c, unknownWeightConv(c, x, dt, false));
     }
     Shape xs = x.shape();
     Shape ws = w.shape();
@@ -191,6 +194,28 @@ final class NnOps {
     return one(c, new TensorType(dt, Shape.of(dims)));
   }
 
+  /**
+   * Output type when W's shape is not known yet (weights computed in the graph): the rank follows X, the
+   * spatial extents follow a {@code kernel_shape} attribute when there is one, the channels stay dynamic.
+   */
+  private static TensorType unknownWeightConv(InferenceContext c, TensorType x, DType dt, boolean transposed) {
+    Shape xs = x.shape();
+    if (xs.rank() < 3) {
+      throw c.error("input X must have rank >= 3 (N, C, spatial...), got " + xs);
+    }
+    long[] dims = new long[xs.rank()];
+    Arrays.fill(dims, -1);
+    dims[0] = xs.dim(0);
+    long[] k = c.attrs().getInts("kernel_shape", null);
+    if (k != null) {
+      long[] sp = spatial(xs);
+      NnGeometry g = transposed ? NnGeometry.transposed(where(c), sp, k, c.attrs())
+          : NnGeometry.forward(where(c), sp, k, c.attrs(), false);
+      System.arraycopy(g.out, 0, dims, 2, g.out.length);
+    }
+    return new TensorType(dt, Shape.of(dims));
+  }
+
   private static OpCost convCost(Node n, List<TensorType> in, List<TensorType> out) {
     if (in.size() < 2 || out.isEmpty() || !ranked(in.get(1)) || !ranked(out.get(0))) {
       return OpCost.UNKNOWN;
@@ -221,8 +246,11 @@ final class NnOps {
     if (group <= 0) {
       throw c.error("group must be positive, got " + group);
     }
-    if (!ranked(x) || !ranked(w)) {
+    if (!ranked(x)) {
       return one(c, new TensorType(dt, null));
+    }
+    if (!ranked(w)) {
+      return one(c, unknownWeightConv(c, x, dt, true));
     }
     Shape xs = x.shape();
     Shape ws = w.shape();

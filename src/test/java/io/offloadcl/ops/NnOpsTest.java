@@ -73,6 +73,10 @@ class NnOpsTest {
     Node valid = infer("Conv", 17, new Attributes().setString("auto_pad", "VALID").setInts("dilations", 2, 2, 2), 1,
         f32(1, 2, 9, 8, 7), f32(3, 2, 3, 3, 3));
     assertEquals(Shape.of(1, 3, 5, 4, 3), out(valid));
+    // weights computed in the graph (unknown shape): spatial extents from kernel_shape, channels dynamic
+    Node unknownW = infer("Conv", 9, new Attributes().setInts("kernel_shape", 3, 3).setInts("pads", 1, 1, 1, 1)
+        .setInts("strides", 2, 2), 1, f32(1, 3, 17, 17), new TensorType(DType.FLOAT32, null));
+    assertEquals(Shape.of(1, -1, 9, 9), out(unknownW));
   }
 
   @Test
