@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Catalog family file for the neural-network compute ops: Conv, ConvTranspose, AveragePool, MaxPool,
- * GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference form), Gemm and MatMul.
+ * GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference form), LRN, InstanceNormalization,
+ * LpNormalization, LpPool, Gemm and MatMul.
  *
  * <p>Unsupported element types are rejected here, at shape inference, so a model fails on import rather than
  * halfway through a run. FLOPs count a multiply-add as two operations.
@@ -44,6 +45,14 @@ final class NnOps {
         NnOps::globalPoolCost));
     OpCatalog.add(new SimpleOpSpec("BatchNormalization", FusionKind.BROADCAST, 5, 5, NnOps::inferBatchNorm,
         (n, i, o) -> Costs.elementwise(i, o.isEmpty() ? o : o.subList(0, 1), 2)));
+    OpCatalog.add(new SimpleOpSpec("LRN", FusionKind.REDUCTION, 1, 1, NnOps::inferLrn,
+        (n, i, o) -> Costs.elementwise(i, o, 2 * (int) Math.max(1, n.attributes().getInt("size", 1)) + 4)));
+    OpCatalog.add(new SimpleOpSpec("InstanceNormalization", FusionKind.REDUCTION, 3, 3, NnOps::inferInstanceNorm,
+        (n, i, o) -> Costs.elementwise(i.isEmpty() ? i : i.subList(0, 1), o, 5)));
+    OpCatalog.add(new SimpleOpSpec("LpNormalization", FusionKind.REDUCTION, 1, 1, NnOps::inferLpNorm,
+        (n, i, o) -> Costs.elementwise(i, o, 4)));
+    OpCatalog.add(new SimpleOpSpec("LpPool", FusionKind.REDUCTION, 1, 1, c -> inferPool(c, FLOATS),
+        (n, i, o) -> poolCost(n, i, o, 2)));
     OpCatalog.add(new SimpleOpSpec("Gemm", FusionKind.OUT_ELEMWISE_FUSABLE, 2, 3, NnOps::inferGemm, NnOps::gemmCost));
     OpCatalog.add(new SimpleOpSpec("MatMul", FusionKind.OUT_ELEMWISE_FUSABLE, 2, 2, NnOps::inferMatMul,
         NnOps::matMulCost));
@@ -420,6 +429,58 @@ final class NnOps {
       }
       if (!ok) {
         throw c.error("input " + i + " must have shape " + Shape.of(want) + " for X " + xs + ", got " + ps);
+      }
+    }
+    return one(c, x);
+  }
+
+  // ---------------------------------------------------------------- LRN, InstanceNormalization
+
+  private static List<TensorType> inferLrn(InferenceContext c) {
+    TensorType x = c.requireInput(0);
+    requireDtype(c, x, FLOATS);
+    long size = c.attrs().getInt("size", -1);
+    if (size <= 0) {
+      throw c.error("attribute size must be a positive integer, got " + (c.attrs().has("size") ? size : "none"));
+    }
+    if (ranked(x) && x.shape().rank() < 2) {
+      throw c.error("input X must have rank >= 2 (N, C, ...), got " + x.shape());
+    }
+    return one(c, x);
+  }
+
+  private static List<TensorType> inferInstanceNorm(InferenceContext c) {
+    TensorType x = c.requireInput(0);
+    requireDtype(c, x, FLOATS);
+    for (int i = 1; i < 3; i++) {
+      TensorType p = c.requireInput(i);
+      requireSameDtype(c, x, p, "input " + i);
+      if (ranked(x) && ranked(p) && x.shape().rank() >= 2) {
+        long ch = x.shape().dim(1);
+        Shape ps = p.shape();
+        if (ps.rank() != 1 || (ch >= 0 && ps.dim(0) >= 0 && ps.dim(0) != ch)) {
+          throw c.error("input " + i + " must have shape [" + ch + "] for X " + x.shape() + ", got " + ps);
+        }
+      }
+    }
+    if (ranked(x) && x.shape().rank() < 3) {
+      throw c.error("input X must have rank >= 3 (N, C, spatial...), got " + x.shape());
+    }
+    return one(c, x);
+  }
+
+  private static List<TensorType> inferLpNorm(InferenceContext c) {
+    TensorType x = c.requireInput(0);
+    requireDtype(c, x, FLOATS);
+    long p = c.attrs().getInt("p", 2);
+    if (p != 1 && p != 2) {
+      throw c.error("attribute p must be 1 or 2, got " + p);
+    }
+    if (ranked(x)) {
+      int r = x.shape().rank();
+      long axis = c.attrs().getInt("axis", -1);
+      if (axis < -r || axis >= r) {
+        throw c.error("axis " + axis + " is out of range for X " + x.shape());
       }
     }
     return one(c, x);

@@ -12,7 +12,8 @@ import java.util.Arrays;
 
 /**
  * Reference-kernel family file for the neural-network compute ops: Conv, ConvTranspose, AveragePool,
- * MaxPool, GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference), Gemm and MatMul. The heavy
+ * MaxPool, GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference), LRN, InstanceNormalization,
+ * LpNormalization, LpPool, Gemm and MatMul. The heavy
  * lifting is in {@link NnGemm}, {@link NnConv} and {@link NnPool}; this file reads attributes, checks the
  * run-time shapes (dynamic dims are only known here) and converts between storage types.
  */
@@ -27,6 +28,10 @@ final class NnKernels {
     CpuKernels.add("GlobalAveragePool", NnKernels::globalPool);
     CpuKernels.add("GlobalMaxPool", NnKernels::globalPool);
     CpuKernels.add("BatchNormalization", NnKernels::batchNorm);
+    CpuKernels.add("LRN", NnKernels::lrn);
+    CpuKernels.add("InstanceNormalization", NnKernels::instanceNorm);
+    CpuKernels.add("LpNormalization", NnKernels::lpNorm);
+    CpuKernels.add("LpPool", NnKernels::lpPool);
     CpuKernels.add("Gemm", NnKernels::gemm);
     CpuKernels.add("MatMul", NnKernels::matMul);
   }
@@ -303,6 +308,148 @@ final class NnKernels {
       }
     }
     return new TensorData[] {fromDoubles(x.dtype(), xs, y)};
+  }
+
+  // ---------------------------------------------------------------- LRN, InstanceNormalization
+
+  /**
+   * Local response normalization across channels: {@code y = x / (bias + alpha / size * sum(x^2))^beta}, the
+   * sum over channels {@code c - floor((size-1)/2) .. c + ceil((size-1)/2)} clipped to the tensor.
+   */
+  private static TensorData[] lrn(Node node, TensorData[] ins) {
+    TensorData x = ins[0];
+    requireFloating(node, x);
+    Attributes a = node.attributes();
+    int size = (int) a.getInt("size", -1);
+    if (size <= 0) {
+      throw error(node, "attribute size must be a positive integer");
+    }
+    double alpha = a.getFloat("alpha", 1e-4f);
+    double beta = a.getFloat("beta", 0.75f);
+    double bias = a.getFloat("bias", 1f);
+    long[] xs = x.dims();
+    if (xs.length < 2) {
+      throw error(node, "input X must have rank >= 2 (N, C, ...), got " + x.shape());
+    }
+    int n = (int) xs[0];
+    int c = (int) xs[1];
+    int inner = n * c == 0 ? 0 : x.size() / (n * c);
+    int below = (size - 1) / 2;
+    int above = size - 1 - below;
+    double[] xv = doubles(x);
+    double[] y = new double[xv.length];
+    NnParallel.forEach(n * c, t -> {
+      int img = t / c;
+      int ch = t % c;
+      int lo = Math.max(0, ch - below);
+      int hi = Math.min(c - 1, ch + above);
+      int base = t * inner;
+      for (int i = 0; i < inner; i++) {
+        double sq = 0;
+        for (int q = lo; q <= hi; q++) {
+          double v = xv[(img * c + q) * inner + i];
+          sq += v * v;
+        }
+        y[base + i] = xv[base + i] / Math.pow(bias + alpha / size * sq, beta);
+      }
+    });
+    return new TensorData[] {fromDoubles(x.dtype(), xs, y)};
+  }
+
+  /** Per (image, channel) normalization over the spatial axes, then the channel's scale and bias. */
+  private static TensorData[] instanceNorm(Node node, TensorData[] ins) {
+    TensorData x = ins[0];
+    requireFloating(node, x);
+    long[] xs = x.dims();
+    if (xs.length < 3) {
+      throw error(node, "input X must have rank >= 3 (N, C, spatial...), got " + x.shape());
+    }
+    int n = (int) xs[0];
+    int c = (int) xs[1];
+    for (int i = 1; i < 3; i++) {
+      if (ins[i].size() != c) {
+        throw error(node, "input " + i + " must have shape [" + c + "], got " + ins[i].shape());
+      }
+    }
+    double eps = node.attributes().getFloat("epsilon", 1e-5f);
+    double[] scale = doubles(ins[1]);
+    double[] bias = doubles(ins[2]);
+    int inner = n * c == 0 ? 0 : x.size() / (n * c);
+    double[] xv = doubles(x);
+    double[] y = new double[xv.length];
+    NnParallel.forEach(n * c, t -> {
+      int ch = t % c;
+      int base = t * inner;
+      double mean = 0;
+      for (int i = 0; i < inner; i++) {
+        mean += xv[base + i];
+      }
+      mean /= inner;
+      double var = 0;
+      for (int i = 0; i < inner; i++) {
+        double d = xv[base + i] - mean;
+        var += d * d;
+      }
+      var /= inner;
+      double mul = scale[ch] / Math.sqrt(var + eps);
+      for (int i = 0; i < inner; i++) {
+        y[base + i] = (xv[base + i] - mean) * mul + bias[ch];
+      }
+    });
+    return new TensorData[] {fromDoubles(x.dtype(), xs, y)};
+  }
+
+  /** {@code y = x / ||x||_p} along one axis (p = 1 or 2). */
+  private static TensorData[] lpNorm(Node node, TensorData[] ins) {
+    TensorData x = ins[0];
+    requireFloating(node, x);
+    int r = x.rank();
+    long axisAttr = node.attributes().getInt("axis", -1);
+    if (r == 0 || axisAttr < -r || axisAttr >= r) {
+      throw error(node, "axis " + axisAttr + " is out of range for X " + x.shape());
+    }
+    int axis = (int) (axisAttr < 0 ? axisAttr + r : axisAttr);
+    long p = node.attributes().getInt("p", 2);
+    if (p != 1 && p != 2) {
+      throw error(node, "attribute p must be 1 or 2, got " + p);
+    }
+    long[] xs = x.dims();
+    int len = (int) xs[axis];
+    int innerN = 1;
+    for (int i = axis + 1; i < r; i++) {
+      innerN *= (int) xs[i];
+    }
+    int outer = len * innerN == 0 ? 0 : x.size() / (len * innerN);
+    int inner = innerN;
+    double[] xv = doubles(x);
+    double[] y = new double[xv.length];
+    for (int o = 0; o < outer; o++) {
+      for (int i = 0; i < inner; i++) {
+        int base = o * len * inner + i;
+        double norm = 0;
+        for (int q = 0; q < len; q++) {
+          double v = xv[base + q * inner];
+          norm += p == 1 ? Math.abs(v) : v * v;
+        }
+        if (p == 2) {
+          norm = Math.sqrt(norm);
+        }
+        for (int q = 0; q < len; q++) {
+          y[base + q * inner] = xv[base + q * inner] / norm;
+        }
+      }
+    }
+    return new TensorData[] {fromDoubles(x.dtype(), xs, y)};
+  }
+
+  private static TensorData[] lpPool(Node node, TensorData[] ins) {
+    TensorData x = ins[0];
+    requireFloating(node, x);
+    NnGeometry g = poolGeometry(node, x);
+    long[] xs = x.dims();
+    double p = node.attributes().getFloat("p", 2f);
+    double[] y = NnPool.lp(doubles(x), (int) (xs[0] * xs[1]), intSpatial(xs), g, p);
+    return new TensorData[] {fromDoubles(x.dtype(), withSpatial(xs[0], xs[1], g.out), y)};
   }
 
   // ---------------------------------------------------------------- Gemm

@@ -136,6 +136,29 @@ final class NnPool {
     return y;
   }
 
+  /** Lp pool: {@code (sum |x|^p)^(1/p)} over the taps inside the input (padding adds nothing). */
+  static double[] lp(double[] x, int planes, int[] in, NnGeometry g, double p) {
+    Plan plan = new Plan(in, g, false);
+    double[] y = new double[planes * plan.outSize];
+    NnParallel.forEach(planes, pl -> {
+      int xb = pl * plan.inSize;
+      int yb = pl * plan.outSize;
+      for (int q = 0; q < plan.outSize; q++) {
+        double sum = 0;
+        int tb = q * plan.taps;
+        for (int tp = 0; tp < plan.taps; tp++) {
+          int off = plan.offset[tb + tp];
+          if (off >= 0) {
+            double a = Math.abs(x[xb + off]);
+            sum += p == 2 ? a * a : p == 1 ? a : Math.pow(a, p);
+          }
+        }
+        y[yb + q] = p == 2 ? Math.sqrt(sum) : p == 1 ? sum : Math.pow(sum, 1 / p);
+      }
+    });
+    return y;
+  }
+
   /** Global average or max over each plane of {@code size} elements. */
   static double[] global(double[] x, int planes, int size, boolean max) {
     double[] y = new double[planes];

@@ -583,6 +583,109 @@ class NnKernelsTest {
     assertTrue(e.getMessage().contains("'n0'") && e.getMessage().contains("training_mode"), e.getMessage());
   }
 
+  // ------------------------------------------------------------------ LRN, InstanceNormalization, Lp*
+
+  @Test
+  void lrnAcrossChannels() {
+    TensorData x = randomFloats(2, 5, 3, 2);
+    Attributes a = new Attributes().setInt("size", 4).setFloat("alpha", 0.5f).setFloat("beta", 0.6f)
+        .setFloat("bias", 2f);
+    TensorData y = run("LRN", 13, a, 1, x)[0];
+    double[] want = new double[x.size()];
+    for (int b = 0; b < 2; b++) {
+      for (int c = 0; c < 5; c++) {
+        for (int i = 0; i < 6; i++) {
+          double sq = 0;
+          // size 4: one channel below, two above
+          for (int q = c - 1; q <= c + 2; q++) {
+            if (q >= 0 && q < 5) {
+              double v = x.getDouble((b * 5 + q) * 6 + i);
+              sq += v * v;
+            }
+          }
+          int idx = (b * 5 + c) * 6 + i;
+          want[idx] = x.getDouble(idx) / Math.pow(2 + 0.5 / 4 * sq, 0.6);
+        }
+      }
+    }
+    assertClose(want, y, 1e-5);
+  }
+
+  @Test
+  void instanceNormalization() {
+    TensorData x = randomFloats(2, 3, 17);
+    TensorData scale = randomFloats(3);
+    TensorData bias = randomFloats(3);
+    TensorData y = run("InstanceNormalization", 6, new Attributes().setFloat("epsilon", 0.01f), 1, x, scale, bias)[0];
+    double[] want = new double[x.size()];
+    for (int p = 0; p < 6; p++) {
+      double m = 0;
+      for (int i = 0; i < 17; i++) {
+        m += x.getDouble(p * 17 + i) / 17;
+      }
+      double v = 0;
+      for (int i = 0; i < 17; i++) {
+        v += Math.pow(x.getDouble(p * 17 + i) - m, 2) / 17;
+      }
+      for (int i = 0; i < 17; i++) {
+        want[p * 17 + i] = (x.getDouble(p * 17 + i) - m) / Math.sqrt(v + 0.01) * scale.getDouble(p % 3)
+            + bias.getDouble(p % 3);
+      }
+    }
+    assertClose(want, y, 1e-5);
+  }
+
+  @Test
+  void lpNormalizationAndLpPool() {
+    TensorData x = randomFloats(2, 3, 4);
+    TensorData y1 = run("LpNormalization", 13, new Attributes().setInt("axis", 1).setInt("p", 1), 1, x)[0];
+    TensorData y2 = run("LpNormalization", 13, new Attributes(), 1, x)[0];
+    for (int b = 0; b < 2; b++) {
+      for (int i = 0; i < 4; i++) {
+        double n1 = 0;
+        for (int c = 0; c < 3; c++) {
+          n1 += Math.abs(x.getDouble((b * 3 + c) * 4 + i));
+        }
+        for (int c = 0; c < 3; c++) {
+          int idx = (b * 3 + c) * 4 + i;
+          assertEquals(x.getDouble(idx) / n1, y1.getDouble(idx), 1e-6);
+        }
+      }
+      for (int c = 0; c < 3; c++) {
+        double n2 = 0;
+        for (int i = 0; i < 4; i++) {
+          n2 += Math.pow(x.getDouble((b * 3 + c) * 4 + i), 2);
+        }
+        for (int i = 0; i < 4; i++) {
+          int idx = (b * 3 + c) * 4 + i;
+          assertEquals(x.getDouble(idx) / Math.sqrt(n2), y2.getDouble(idx), 1e-6);
+        }
+      }
+    }
+    TensorData xp = randomFloats(1, 2, 5, 5);
+    Attributes a = new Attributes().setInts("kernel_shape", 2, 3).setInts("strides", 2, 1).setInts("pads", 1, 1, 0, 1)
+        .setInt("p", 3);
+    TensorData yp = run("LpPool", 18, a, 1, xp)[0];
+    assertArrayEquals(new long[] {1, 2, 3, 5}, yp.dims());
+    for (int pl = 0; pl < 2; pl++) {
+      for (int oy = 0; oy < 3; oy++) {
+        for (int ox = 0; ox < 5; ox++) {
+          double s = 0;
+          for (int ky = 0; ky < 2; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+              int iy = oy * 2 - 1 + ky;
+              int ix = ox - 1 + kx;
+              if (iy >= 0 && iy < 5 && ix >= 0 && ix < 5) {
+                s += Math.pow(Math.abs(xp.getDouble((pl * 5 + iy) * 5 + ix)), 3);
+              }
+            }
+          }
+          assertEquals(Math.cbrt(s), yp.getDouble((pl * 3 + oy) * 5 + ox), 1e-5);
+        }
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ Gemm / MatMul
 
   private static double[] naiveMatMul(double[] a, int ao, double[] b, int bo, int m, int k, int n) {
