@@ -272,7 +272,7 @@ final class ElemSupport {
     } else if (o instanceof boolean[]) {
       boolean[] r = (boolean[]) o;
       for (int i = 0; i < n; i++) {
-        r[i] = in.getDouble(i) != 0 || Double.isNaN(in.getDouble(i));
+        r[i] = in.getDouble(i) != 0; // NaN counts as true, as in numpy
       }
     } else if (o instanceof int[]) {
       int[] r = (int[]) o;
