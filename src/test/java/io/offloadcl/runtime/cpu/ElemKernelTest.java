@@ -141,8 +141,12 @@ class ElemKernelTest {
     assertEquals(Float.NEGATIVE_INFINITY, sf.floats()[1]);
     assertTrue(Float.isNaN(sf.floats()[2]));
     Attributes toStr = new Attributes().setInt("to", DType.STRING.onnxCode());
+    TensorData pr = f(d(7), 1.5f, 1e-5f, 12345678f, Float.NaN, Float.NEGATIVE_INFINITY, 0.1f, 2.5e20f);
+    assertArrayEquals(new String[] {"1.5", "1e-05", "12345678.0", "NaN", "-INF", "0.1", "2.5e+20"},
+        run("Cast", 13, toStr, 1, pr)[0].strings());
+    assertArrayEquals(new String[] {"300", "-1"}, run("Cast", 13, toStr, 1, i)[0].strings());
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
-        () -> ShapeInference.run(ElemTestGraphs.single("Cast", 13, toStr, 1, x)));
+        () -> ShapeInference.run(ElemTestGraphs.single("Cast", 13, toStr, 1, bo)));
     assertTrue(e.getMessage().contains("n0") && e.getMessage().contains("string"), e.getMessage());
     // CastLike takes its target type from the second input
     TensorData like = TensorData.wrap(DType.FLOAT64, d(1), new double[] {0});
