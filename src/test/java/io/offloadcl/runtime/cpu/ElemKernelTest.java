@@ -36,8 +36,11 @@ class ElemKernelTest {
     TensorData bias = f(d(3), 100, 200, 300);
     assertFloats(new float[] {101, 202, 303, 104, 205, 306}, run1("Add", x, bias), 0);
     assertFloats(new float[] {0.01f, 0.01f, 0.01f, 0.04f, 0.025f, 0.02f}, run1("Div", x, bias), 1e-6f);
-    // bias on the left goes through the general broadcast path
+    // bias on the left
     assertFloats(new float[] {99, 198, 297, 96, 195, 294}, run1("Sub", bias, x), 0);
+    assertFloats(new float[] {100, 100, 100, 25, 40, 50}, run1("Div", bias, x), 1e-6f);
+    // a [2,1] column is not a trailing block: general path
+    assertFloats(new float[] {0, 1, 2, 0, 1, 2}, run1("Sub", x, f(d(2, 1), 1, 4)), 0);
   }
 
   @Test
