@@ -7,7 +7,6 @@ import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -324,13 +323,5 @@ final class ElementwiseOps {
       r.addAll(s);
     }
     return Collections.unmodifiableSet(r);
-  }
-
-  static long[] dims(TensorType t) {
-    return t == null || t.shape() == null ? null : t.shape().dims();
-  }
-
-  static String str(long[] a) {
-    return Arrays.toString(a);
   }
 }
