@@ -1,0 +1,156 @@
+package io.offloadcl.runtime.opencl;
+
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.ShapeMismatchException;
+import io.offloadcl.ir.TensorData;
+import io.offloadcl.ir.TensorType;
+import io.offloadcl.ir.Value;
+import io.offloadcl.ops.InferenceContext;
+import io.offloadcl.ops.OpCatalog;
+import io.offloadcl.ops.OpSpec;
+import io.offloadcl.runtime.cpu.CpuKernel;
+import io.offloadcl.runtime.cpu.CpuKernels;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Copies a graph with its inputs fixed to concrete shapes and every other shape re-inferred, so kernels and
+ * buffers can be planned for models whose batch or sequence dimension is dynamic. Nodes computable from
+ * constants and static shapes are evaluated on the way (see {@link #fold}). The source graph is not changed;
+ * constants' data is shared (never mutated).
+ */
+public final class ShapeSpecializer {
+  private ShapeSpecializer() {}
+
+  /** True when every input, output and intermediate has a static shape. */
+  public static boolean isStatic(Graph g) {
+    for (Value v : g.values()) {
+      if (v.type() == null || v.type().shape() == null || !v.type().isStatic()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * @param inputs concrete inputs keyed by graph-input name, read only for their dims
+   * @throws ShapeMismatchException when an input is missing or contradicts a static dimension
+   */
+  public static Graph specialize(Graph g, Map<String, TensorData> inputs) {
+    Graph c = new Graph(g.name());
+    c.opsetImports().putAll(g.opsetImports());
+    Map<Value, Value> map = new IdentityHashMap<>();
+    for (Value in : g.inputs()) {
+      TensorData d = inputs.get(in.name());
+      if (d == null) {
+        throw new ShapeMismatchException("missing input '" + in.name() + "' (expected " + in.type() + ")");
+      }
+      if (in.type() != null && in.type().shape() != null && !in.type().shape().compatibleWith(d.shape())) {
+        throw new ShapeMismatchException("input '" + in.name() + "': expected " + in.type() + ", got " + d.type());
+      }
+      map.put(in, c.addInput(in.name(), new TensorType(in.type() == null ? d.dtype() : in.type().dtype(),
+          d.shape())));
+    }
+    for (Value k : g.constants()) {
+      if (!map.containsKey(k)) {
+        map.put(k, c.addConstant(k.name(), k.constant()));
+      }
+    }
+    for (Node n : g.nodes()) {
+      List<Value> ins = new ArrayList<>();
+      for (Value v : n.inputs()) {
+        ins.add(v == null ? null : map.get(v));
+      }
+      TensorData[] folded = fold(n, ins);
+      if (folded != null) {
+        for (int i = 0; i < n.outputs().size(); i++) {
+          if (n.output(i) != null) {
+            map.put(n.output(i), c.addConstant(n.output(i).name(), folded[i]));
+          }
+        }
+        continue;
+      }
+      List<String> outs = new ArrayList<>();
+      for (Value o : n.outputs()) {
+        outs.add(o == null ? null : o.name());
+      }
+      Node m = c.addNode(n.opType(), n.domain(), n.opsetVersion(), n.name(), ins, outs,
+          new Attributes(n.attributes()));
+      infer(m);
+      for (int i = 0; i < outs.size(); i++) {
+        if (n.output(i) != null) {
+          map.put(n.output(i), m.output(i));
+        }
+      }
+    }
+    for (Value o : g.outputs()) {
+      c.addOutput(map.get(o));
+    }
+    return c;
+  }
+
+  /**
+   * Evaluates a node whose inputs are all known now (constants, or for Shape and Size a statically shaped
+   * input) with its reference kernel, so shape arithmetic (Shape, Gather, Concat, ... feeding Reshape or
+   * Slice) becomes constants and every later shape static. Null when the node must run.
+   */
+  private static TensorData[] fold(Node n, List<Value> ins) {
+    if (n.opType().startsWith("Random") || n.outputs().isEmpty()) {
+      return null;
+    }
+    CpuKernel k = CpuKernels.find(n.opType());
+    if (k == null) {
+      return null;
+    }
+    boolean shapeOnly = n.opType().equals("Shape") || n.opType().equals("Size");
+    TensorData[] data = new TensorData[ins.size()];
+    for (int i = 0; i < ins.size(); i++) {
+      Value v = ins.get(i);
+      if (v == null) {
+        continue;
+      }
+      if (v.isConstant()) {
+        data[i] = v.constant();
+      } else if (shapeOnly && v.type() != null && v.type().isStatic()
+          && v.type().shape().numElements() <= (1 << 24)) {
+        data[i] = TensorData.zeros(v.type().dtype(), v.type().shape().dims()); // only its dims are read
+      } else {
+        return null;
+      }
+    }
+    try {
+      TensorData[] out = k.run(n, data);
+      for (int i = 0; i < n.outputs().size(); i++) {
+        if (n.output(i) != null && (i >= out.length || out[i] == null)) {
+          return null;
+        }
+      }
+      return out;
+    } catch (RuntimeException e) {
+      return null; // leave it to run time, where the same failure is reported with its node
+    }
+  }
+
+  private static void infer(Node m) {
+    OpSpec spec = OpCatalog.find(m.domain(), m.opType());
+    if (spec == null) {
+      return; // unknown ops keep unknown output types; the executor names them if it cannot run them
+    }
+    List<TensorType> types = new ArrayList<>();
+    List<TensorData> consts = new ArrayList<>();
+    for (Value in : m.inputs()) {
+      types.add(in == null ? null : in.type());
+      consts.add(in == null ? null : in.constant());
+    }
+    List<TensorType> outs = spec.inferTypes(new InferenceContext(m, types, consts));
+    for (int i = 0; i < m.outputs().size(); i++) {
+      if (m.output(i) != null && i < outs.size() && outs.get(i) != null) {
+        m.output(i).setType(outs.get(i));
+      }
+    }
+  }
+}
