@@ -23,3 +23,12 @@ __kernel void KNAME(__global const float* restrict a, __global const float* rest
   const float v = OP(a[ia], b[ib]);
   y[o] = EPILOGUE(v, o);
 }
+
+//@section cast
+// Cast between the integer, boolean and float32 types; TIN and TOUT are the OpenCL types of the device
+// representation, CONVERT(x) the conversion (C casts truncate toward zero, as ONNX Cast does; bool is x != 0).
+__kernel void KNAME(__global const TIN* restrict x, __global TOUT* restrict y) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  y[o] = CONVERT(x[o]);
+}

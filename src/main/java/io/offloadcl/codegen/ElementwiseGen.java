@@ -1,6 +1,7 @@
 package io.offloadcl.codegen;
 
 import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.DType;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.UnsupportedOperatorException;
@@ -45,12 +46,18 @@ final class ElementwiseGen {
   private ElementwiseGen() {}
 
   static boolean handles(String op) {
-    return UNARY.containsKey(op) || BINARY.containsKey(op) || op.equals("Clip") || op.equals("LeakyRelu")
+    return op.equals("Cast") || UNARY.containsKey(op) || BINARY.containsKey(op) || op.equals("Clip") || op.equals("LeakyRelu")
         || op.equals("Elu") || op.equals("HardSigmoid") || op.equals("Selu");
   }
 
   static KernelSource generate(Node n, String name, Epilogue epi) {
     String op = n.opType();
+    if (op.equals("Cast")) {
+      if (!epi.stages().isEmpty()) {
+        throw new UnsupportedOperatorException("node '" + n.name() + "' (Cast) takes no epilogue");
+      }
+      return cast(n, name);
+    }
     int present = 0;
     for (Value v : n.inputs()) {
       present += v == null ? 0 : 1;
@@ -84,6 +91,34 @@ final class ElementwiseGen {
     epi.define(blk, "(v, o)");
     return new KernelSource(name, blk.source(), "", new long[] {nout}, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
+  }
+
+  private static KernelSource cast(Node n, String name) {
+    DType from = Shapes.dtype(n, n.input(0));
+    DType to = Shapes.dtype(n, n.output(0));
+    long nout = Shapes.count(Shapes.dims(n, n.output(0)));
+    Block b = new Block(name, "elementwise.cl", "cast", "Cast " + from + " -> " + to + " (node '" + n.name() + "')");
+    b.def("TIN", clType(n, from)).def("TOUT", clType(n, to)).def("NOUT", nout);
+    b.def("CONVERT(x)", to == DType.BOOL ? "((x) != 0 ? 1 : 0)" : "(" + clType(n, to) + ") (x)");
+    return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null,
+        List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0)));
+  }
+
+  private static String clType(Node n, DType t) {
+    switch (t) {
+      case FLOAT32: return "float";
+      case INT32: return "int";
+      case UINT32: return "uint";
+      case INT64: return "long";
+      case UINT64: return "ulong";
+      case INT16: return "short";
+      case UINT16: return "ushort";
+      case INT8: return "char";
+      case UINT8: case BOOL: return "uchar";
+      default:
+        throw new UnsupportedOperatorException("node '" + n.name() + "' (Cast): " + t
+            + " has no OpenCL cast kernel (half and double types are converted on the host)");
+    }
   }
 
   private static String unaryExpr(Node n) {

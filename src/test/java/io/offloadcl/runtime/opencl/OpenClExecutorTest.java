@@ -188,21 +188,25 @@ class OpenClExecutorTest {
     OpGraph g = new OpGraph(10);
     Value x = g.input(-10.0, 10.0, 3, 17);
     Value r = g.node("Relu", null, new long[] {3, 17}, x);
+    Value h = g.node("HardSwish", null, new long[] {3, 17}, r);
     Value i = g.node("Cast", 17, new Attributes().setInt("to", DType.INT32.onnxCode()), DType.INT32,
-        new long[] {3, 17}, r);
+        new long[] {3, 17}, h);
     Value f = g.node("Cast", 17, new Attributes().setInt("to", DType.FLOAT32.onnxCode()), DType.FLOAT32,
         new long[] {3, 17}, i);
     Value y = g.node("Neg", null, new long[] {3, 17}, f);
-    g.expect(y, Ref.unary(g.feedOf(x), v -> -(double) (int) Math.max(0, v)));
+    g.expect(y, Ref.unary(g.feedOf(x), v -> {
+      double rv = Math.max(0, v);
+      return -(double) (int) (float) (rv * Math.max(0, Math.min(1, rv / 6 + 0.5)));
+    }));
     try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
-      assertEquals(List.of("Cast"), List.copyOf(ex.fallbacks().keySet()));
-      assertEquals(2, ex.kernelSources().size());
+      assertEquals(List.of("HardSwish"), List.copyOf(ex.fallbacks().keySet()));
+      assertEquals(4, ex.kernelSources().size());
       for (int k = 0; k < 3; k++) {
         g.check(ex.run(g.feeds), 0, 0);
       }
     }
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
         () -> new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, null, null)));
-    assertTrue(e.getMessage().contains("Cast"), e.getMessage());
+    assertTrue(e.getMessage().contains("HardSwish"), e.getMessage());
   }
 }

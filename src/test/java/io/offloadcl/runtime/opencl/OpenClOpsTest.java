@@ -245,6 +245,28 @@ class OpenClOpsTest {
             + c[1])], c[2], c[3]}));
     g.expect(g.node("Expand", null, new long[] {2, 3, 17, 5}, y, g.constant(TensorData.ofLongs(new long[] {4}, 2, 3, 17,
         5))), Ref.gatherCoords(g.feedOf(y), new long[] {2, 3, 17, 5}, c -> new long[] {c[1], 0, c[3]}));
+    // Cast: truncation toward zero, to bool, from int64
+    Value cf = g.input(-3.0, 3.0, 3, 17);
+    TensorData cfd = g.feedOf(cf);
+    TensorData toInt = TensorData.zeros(DType.INT32, 3, 17);
+    TensorData toBool = TensorData.zeros(DType.BOOL, 3, 17);
+    for (int i = 0; i < cfd.size(); i++) {
+      if (i % 5 == 0) {
+        cfd.setDouble(i, 0);
+      }
+      toInt.setLong(i, (long) cfd.getDouble(i));
+      toBool.setLong(i, i % 5 == 0 ? 0 : 1);
+    }
+    g.expect(g.node("Cast", 17, new Attributes().setInt("to", DType.INT32.onnxCode()), DType.INT32, new long[] {3, 17},
+        cf), toInt);
+    g.expect(g.node("Cast", 17, new Attributes().setInt("to", DType.BOOL.onnxCode()), DType.BOOL, new long[] {3, 17},
+        cf), toBool);
+    TensorData back = TensorData.zeros(DType.FLOAT32, 4, 6);
+    for (int i = 0; i < back.size(); i++) {
+      back.setDouble(i, (float) ints.getLong(i));
+    }
+    g.expect(g.node("Cast", 17, new Attributes().setInt("to", DType.FLOAT32.onnxCode()), DType.FLOAT32,
+        new long[] {4, 6}, xi), back);
     // views: Reshape of an intermediate as a graph output, and of an input feeding a kernel
     Value r = g.node("Relu", null, s, x);
     Value rv = g.node("Reshape", null, new long[] {51, 5}, r, g.constant(TensorData.ofLongs(new long[] {2}, 51, 5)));
