@@ -32,3 +32,15 @@ __kernel void KNAME(__global const TIN* restrict x, __global TOUT* restrict y) {
   if (o >= NOUT) return;
   y[o] = CONVERT(x[o]);
 }
+
+//@section batchnorm
+// BatchNormalization in inference mode: a per-channel affine map, channel c = (o / INNER) % C.
+__kernel void KNAME(__global const float* restrict x, __global const float* restrict scale,
+                    __global const float* restrict bias, __global const float* restrict mean,
+                    __global const float* restrict var, __global float* restrict y EPI_PARAMS) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  const int c = (o / INNER) % C;
+  const float v = (x[o] - mean[c]) * (scale[c] / sqrt(var[c] + EPS)) + bias[c];
+  y[o] = EPILOGUE(v, o);
+}

@@ -46,7 +46,7 @@ final class ElementwiseGen {
   private ElementwiseGen() {}
 
   static boolean handles(String op) {
-    return op.equals("Cast") || UNARY.containsKey(op) || BINARY.containsKey(op) || op.equals("Clip") || op.equals("LeakyRelu")
+    return op.equals("Cast") || op.equals("BatchNormalization") || UNARY.containsKey(op) || BINARY.containsKey(op) || op.equals("Clip") || op.equals("LeakyRelu")
         || op.equals("Elu") || op.equals("HardSigmoid") || op.equals("Selu");
   }
 
@@ -57,6 +57,9 @@ final class ElementwiseGen {
         throw new UnsupportedOperatorException("node '" + n.name() + "' (Cast) takes no epilogue");
       }
       return cast(n, name);
+    }
+    if (op.equals("BatchNormalization")) {
+      return batchNorm(n, name, epi);
     }
     int present = 0;
     for (Value v : n.inputs()) {
@@ -93,11 +96,32 @@ final class ElementwiseGen {
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
 
+  private static KernelSource batchNorm(Node n, String name, Epilogue epi) {
+    Shapes.requireFloat(n, 5);
+    for (int i = 1; i < n.outputs().size(); i++) {
+      if (n.output(i) != null) {
+        throw new UnsupportedOperatorException("node '" + n.name() + "' (BatchNormalization): training-mode "
+            + "outputs have no OpenCL kernel");
+      }
+    }
+    long[] x = Shapes.dims(n, n.input(0));
+    long nout = Shapes.count(x);
+    long c = x.length > 1 ? x[1] : 1;
+    Block b = new Block(name, "elementwise.cl", "batchnorm", "BatchNormalization (node '" + n.name() + "')");
+    b.def("NOUT", nout).def("C", c).def("INNER", x.length > 1 ? nout / (x[0] * c) : 1)
+        .def("EPS", Block.flt(n.attributes().getFloat("epsilon", 1e-5f)));
+    epi.define(b, "(v, o)");
+    return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null, epi.args(List.of(
+        KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.in(2), KernelSource.Arg.in(3),
+        KernelSource.Arg.in(4), KernelSource.Arg.out(0))));
+  }
+
   private static KernelSource cast(Node n, String name) {
     DType from = Shapes.dtype(n, n.input(0));
     DType to = Shapes.dtype(n, n.output(0));
     long nout = Shapes.count(Shapes.dims(n, n.output(0)));
-    Block b = new Block(name, "elementwise.cl", "cast", "Cast " + from + " -> " + to + " (node '" + n.name() + "')");
+    Block b = new Block(name, "elementwise.cl", "cast", "Cast " + from + " -> " + to + " (node '" + n.name()
+        + "')");
     b.def("TIN", clType(n, from)).def("TOUT", clType(n, to)).def("NOUT", nout);
     b.def("CONVERT(x)", to == DType.BOOL ? "((x) != 0 ? 1 : 0)" : "(" + clType(n, to) + ") (x)");
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null,

@@ -29,7 +29,8 @@ public final class OpenClModel implements AutoCloseable {
     this.ctx = ctx;
     this.cache = cache;
     this.options = options;
-    this.only = ShapeSpecializer.isStatic(graph) ? new OpenClExecutor(graph, ctx, cache, options) : null;
+    this.only = ShapeSpecializer.isStatic(graph)
+        ? new OpenClExecutor(ShapeSpecializer.fold(graph), ctx, cache, options) : null;
   }
 
   /** Runs the model; see {@link OpenClExecutor#run}. */

@@ -41,9 +41,7 @@ public final class ShapeSpecializer {
    * @throws ShapeMismatchException when an input is missing or contradicts a static dimension
    */
   public static Graph specialize(Graph g, Map<String, TensorData> inputs) {
-    Graph c = new Graph(g.name());
-    c.opsetImports().putAll(g.opsetImports());
-    Map<Value, Value> map = new IdentityHashMap<>();
+    Map<String, TensorType> types = new java.util.HashMap<>();
     for (Value in : g.inputs()) {
       TensorData d = inputs.get(in.name());
       if (d == null) {
@@ -52,8 +50,26 @@ public final class ShapeSpecializer {
       if (in.type() != null && in.type().shape() != null && !in.type().shape().compatibleWith(d.shape())) {
         throw new ShapeMismatchException("input '" + in.name() + "': expected " + in.type() + ", got " + d.type());
       }
-      map.put(in, c.addInput(in.name(), new TensorType(in.type() == null ? d.dtype() : in.type().dtype(),
-          d.shape())));
+      types.put(in.name(), new TensorType(in.type() == null ? d.dtype() : in.type().dtype(), d.shape()));
+    }
+    return copy(g, types);
+  }
+
+  /** A static graph copied with what can be computed ahead (weights from ConstantOfShape, shape arithmetic) folded. */
+  public static Graph fold(Graph g) {
+    Map<String, TensorType> types = new java.util.HashMap<>();
+    for (Value in : g.inputs()) {
+      types.put(in.name(), in.type());
+    }
+    return copy(g, types);
+  }
+
+  private static Graph copy(Graph g, Map<String, TensorType> inputTypes) {
+    Graph c = new Graph(g.name());
+    c.opsetImports().putAll(g.opsetImports());
+    Map<Value, Value> map = new IdentityHashMap<>();
+    for (Value in : g.inputs()) {
+      map.put(in, c.addInput(in.name(), inputTypes.get(in.name())));
     }
     for (Value k : g.constants()) {
       if (!map.containsKey(k)) {

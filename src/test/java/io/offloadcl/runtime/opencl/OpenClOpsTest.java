@@ -148,7 +148,7 @@ class OpenClOpsTest {
         Ref.conv(g.feedOf(x), g.feedOf(w), null, o5, 1, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 0}));
     Value x2 = g.input(2, 4, 9, 11);
     Value w2 = g.input(6, 2, 3, 2);
-    long[] o2 = {2, 6, 3, 5};
+    long[] o2 = {2, 6, 3, 6};
     g.expect(g.node("Conv", new Attributes().setInt("group", 2).setInts("strides", 2, 2).setInts("dilations", 2, 1)
         .setInts("pads", 1, 0, 0, 1), o2, x2, w2),
         Ref.conv(g.feedOf(x2), g.feedOf(w2), null, o2, 2, new int[] {2, 2}, new int[] {2, 1}, new int[] {1, 0}));
@@ -172,6 +172,19 @@ class OpenClOpsTest {
           .setInts("pads", 1, 1, 0, 0).setInt("count_include_pad", inc), p2, x),
           Ref.pool(g.feedOf(x), p2, false, new int[] {2, 2}, new int[] {2, 2}, new int[] {1, 1, 0, 0}, inc == 1));
     }
+    Value sc = g.input(4);
+    Value bi = g.input(4);
+    Value mu = g.input(4);
+    Value va = g.input(0.1, 2, 4);
+    long[] bn = {2, 4, 9, 11};
+    TensorData bnWant = TensorData.zeros(DType.FLOAT32, bn);
+    for (int i = 0; i < bnWant.size(); i++) {
+      int c = (i / 99) % 4;
+      bnWant.setDouble(i, (g.feedOf(x2).getDouble(i) - g.feedOf(mu).getDouble(c))
+          / Math.sqrt(g.feedOf(va).getDouble(c) + 1e-3) * g.feedOf(sc).getDouble(c) + g.feedOf(bi).getDouble(c));
+    }
+    g.expect(g.node("BatchNormalization", new Attributes().setFloat("epsilon", 1e-3f), bn, x2, sc, bi, mu, va),
+        bnWant);
     long[] gp = {2, 4, 1, 1};
     g.expect(g.node("GlobalAveragePool", null, gp, x2),
         Ref.reduce(g.feedOf(x2), new boolean[] {false, false, true, true}, gp, "mean"));
