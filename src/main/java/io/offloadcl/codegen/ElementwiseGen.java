@@ -46,7 +46,8 @@ final class ElementwiseGen {
   private ElementwiseGen() {}
 
   static boolean handles(String op) {
-    return op.equals("Cast") || op.equals("BatchNormalization") || UNARY.containsKey(op) || BINARY.containsKey(op) || op.equals("Clip") || op.equals("LeakyRelu")
+    return op.equals("Cast") || op.equals("BatchNormalization") || UNARY.containsKey(op) || BINARY.containsKey(op)
+        || op.equals("Clip") || op.equals("LeakyRelu")
         || op.equals("Elu") || op.equals("HardSigmoid") || op.equals("Selu");
   }
 

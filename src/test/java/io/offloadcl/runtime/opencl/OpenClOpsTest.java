@@ -250,8 +250,8 @@ class OpenClOpsTest {
     Value iv = g.feed(idx);
     long[] go = {3, 2, 2, 5};
     g.expect(g.node("Gather", new Attributes().setInt("axis", 1), go, x, iv),
-        Ref.gatherCoords(g.feedOf(x), go, c -> new long[] {c[0], Math.floorMod(idx.getLong((int) (c[1] * 2 + c[2])), 17),
-            c[3]}));
+        Ref.gatherCoords(g.feedOf(x), go,
+            c -> new long[] {c[0], Math.floorMod(idx.getLong((int) (c[1] * 2 + c[2])), 17), c[3]}));
     g.expect(g.node("Gather", null, new long[] {2, 2, 17, 5}, g.constant(g.feedOf(x)), g.feed(
         TensorData.ofLongs(new long[] {2, 2}, 2, 0, -1, 1))),
         Ref.gatherCoords(g.feedOf(x), new long[] {2, 2, 17, 5}, c -> new long[] {new long[] {2, 0, 2, 1}[(int) (c[0] * 2
