@@ -163,12 +163,25 @@ public final class OpenClExecutor implements AutoCloseable {
     }
   }
 
-  /** Builds all kernels as one program; if that fails, finds the culprits by building each alone. */
+  /**
+   * Builds all kernels as one program; if that fails, finds the culprits by building each alone. Nodes whose
+   * specializations are identical (same op, shapes and epilogue: common in CNNs) share one kernel function, so
+   * the driver compiles it once; each node still gets its own kernel object for its arguments.
+   */
   private String build(ProgramCache cache, Options options) {
     StringBuilder all = new StringBuilder("// OffloadCL program for graph '" + graph.name() + "' on "
         + ctx.device().name() + "\n\n");
-    for (KernelSource s : sources) {
-      if (s != null) {
+    Map<String, String> byBody = new java.util.HashMap<>();
+    String[] entry = new String[sources.length];
+    for (int i = 0; i < sources.length; i++) {
+      KernelSource s = sources[i];
+      if (s == null) {
+        continue;
+      }
+      String body = s.source().substring(s.source().indexOf('\n') + 1).replace(s.name(), "KERNEL_NAME");
+      String first = byBody.putIfAbsent(body, s.name());
+      entry[i] = first == null ? s.name() : first;
+      if (first == null) {
         all.append(s.source()).append('\n');
       }
     }
@@ -195,7 +208,7 @@ public final class OpenClExecutor implements AutoCloseable {
       }
       for (int i = 0; i < sources.length; i++) {
         if (sources[i] != null) {
-          kernels[i] = program.kernel(sources[i].name());
+          kernels[i] = program.kernel(entry[i]);
         }
       }
     }
