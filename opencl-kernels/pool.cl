@@ -39,3 +39,22 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   for (int i = 0; i < HW; i++) acc = ACC(acc, x[i]);
   Y[nc] = EPILOGUE(FINAL(acc, HW, HW), nc, 0);
 }
+
+//@section lrn
+// Local response normalization across channels: the window of SIZE channels around c (ONNX: floor((SIZE-1)/2)
+// before, ceil((SIZE-1)/2) after), one work-item per element. Parameters: NOUT C HW SIZE ALPHA BETA BIAS.
+__kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  const int p = o % HW;
+  const int c = (o / HW) % C;
+  const int n = o / (HW * C);
+  const int lo = max(0, c - (SIZE - 1) / 2);
+  const int hi = min(C - 1, c + SIZE / 2);
+  float s = 0.0f;
+  for (int k = lo; k <= hi; k++) {
+    const float v = X[((long) n * C + k) * HW + p];
+    s = mad(v, v, s);
+  }
+  Y[o] = EPILOGUE(X[o] / pow(BIAS + ALPHA / SIZE * s, BETA), n * C + c, p);
+}

@@ -90,6 +90,8 @@ public final class KernelGenerator {
       case "GlobalAveragePool":
       case "GlobalMaxPool":
         return PoolGen.generate(n, kernelName, epilogue);
+      case "LRN":
+        return PoolGen.lrn(n, kernelName, epilogue);
       case "Softmax":
       case "LogSoftmax":
         return SoftmaxGen.generate(n, kernelName, epilogue);

@@ -8,6 +8,25 @@ import java.util.List;
 final class PoolGen {
   private PoolGen() {}
 
+  /** LRN: a window over channels rather than space. */
+  static KernelSource lrn(Node n, String name, Epilogue epi) {
+    Shapes.requireFloat(n, 1);
+    long[] x = Shapes.dims(n, n.input(0));
+    if (x.length < 2) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (LRN): input rank " + x.length + " < 2");
+    }
+    long nout = Shapes.count(x);
+    long size = n.attributes().getInt("size", 1);
+    Block b = new Block(name, "pool.cl", "lrn", "LRN (node '" + n.name() + "') size " + size);
+    b.def("NOUT", nout).def("C", x[1]).def("HW", nout / (x[0] * x[1])).def("SIZE", size)
+        .def("ALPHA", Block.flt(n.attributes().getFloat("alpha", 1e-4f)))
+        .def("BETA", Block.flt(n.attributes().getFloat("beta", 0.75f)))
+        .def("BIAS", Block.flt(n.attributes().getFloat("bias", 1f)));
+    epi.define(b, "(v, nc, p)");
+    return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null,
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
+  }
+
   static KernelSource generate(Node n, String name, Epilogue epi) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));

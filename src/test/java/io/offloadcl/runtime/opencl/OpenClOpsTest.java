@@ -185,6 +185,20 @@ class OpenClOpsTest {
     }
     g.expect(g.node("BatchNormalization", new Attributes().setFloat("epsilon", 1e-3f), bn, x2, sc, bi, mu, va),
         bnWant);
+    long[] lrnDims = {1, 3, 17, 17};
+    TensorData lrn = TensorData.zeros(DType.FLOAT32, lrnDims);
+    TensorData xs = g.feedOf(x);
+    for (int i = 0; i < lrn.size(); i++) {
+      int c = (i / 289) % 3;
+      double sq = 0;
+      for (int k = Math.max(0, c - 1); k <= Math.min(2, c + 1); k++) {
+        double v = xs.getDouble(k * 289 + i % 289);
+        sq += v * v;
+      }
+      lrn.setDouble(i, xs.getDouble(i) / Math.pow(2 + 0.3 / 3 * sq, 0.6));
+    }
+    g.expect(g.node("LRN", new Attributes().setInt("size", 3).setFloat("alpha", 0.3f).setFloat("beta", 0.6f)
+        .setFloat("bias", 2f), lrnDims, x), lrn);
     long[] gp = {2, 4, 1, 1};
     g.expect(g.node("GlobalAveragePool", null, gp, x2),
         Ref.reduce(g.feedOf(x2), new boolean[] {false, false, true, true}, gp, "mean"));
