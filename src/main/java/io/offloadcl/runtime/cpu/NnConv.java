@@ -17,6 +17,7 @@ import io.offloadcl.ops.NnGeometry;
  */
 final class NnConv {
   private static final int CHUNK = 256;
+  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
   private NnConv() {}
 
@@ -86,12 +87,26 @@ final class NnConv {
       if (pointwise) {
         NnGemm.gemm(m1 - m0, nc, kdim, w, woff, kdim, x, xoff + p0, inSize, y, yoff, outSize);
       } else {
-        float[] col = new float[kdim * nc];
+        float[] col = scratch(kdim * nc);
         im2col(x, xoff, cg, in, out, k, s, d, p, p0, p1, col);
         NnGemm.gemm(m1 - m0, nc, kdim, w, woff, kdim, col, 0, nc, y, yoff, outSize);
       }
     });
     return y;
+  }
+
+  /**
+   * A per-thread scratch buffer of at least {@code n} floats. Reused across tasks and calls because
+   * {@link #im2col} overwrites every element it hands to the GEMM, and a fresh array per chunk would make the
+   * JVM zero (and later collect) as many bytes as the unrolling itself writes.
+   */
+  private static float[] scratch(int n) {
+    float[] b = SCRATCH.get();
+    if (b.length < n) {
+      b = new float[n];
+      SCRATCH.set(b);
+    }
+    return b;
   }
 
   /** Unrolls output positions [p0, p1) of one group's channels into {@code col} (row = channel x tap). */
