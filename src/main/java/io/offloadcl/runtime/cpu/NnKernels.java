@@ -170,6 +170,11 @@ final class NnKernels {
       throw error(node, "bias B must have shape [" + m + "], got " + b.shape());
     }
     NnGeometry g = NnGeometry.transposed(where(node), spatial(xs), spatial(ws), node.attributes());
+    if (floatStorage(x.dtype()) && floatStorage(w.dtype())) {
+      float[] y = NnConv.convTransposeFloat(x.floats(), xs, w.floats(), ws, b == null ? null : b.toFloatArray(), group,
+          g);
+      return new TensorData[] {TensorData.wrap(x.dtype(), withSpatial(xs[0], m, g.out), y)};
+    }
     double[] y = NnConv.convTranspose(doubles(x), xs, doubles(w), ws, b == null ? null : doubles(b), group, g);
     return new TensorData[] {fromDoubles(x.dtype(), withSpatial(xs[0], m, g.out), y)};
   }
