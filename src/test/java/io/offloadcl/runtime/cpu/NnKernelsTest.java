@@ -11,7 +11,6 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.ShapeMismatchException;
 import io.offloadcl.ir.TensorData;
-import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import io.offloadcl.ir.Value;
 import io.offloadcl.ops.ShapeInference;
