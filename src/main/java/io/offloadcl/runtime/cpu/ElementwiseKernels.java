@@ -400,7 +400,7 @@ final class ElementwiseKernels {
 
   /**
    * Tight float32 loops for Add/Sub/Mul/Div: equal shapes, a scalar on either side, or one operand a
-   * vector/block matching the other's trailing dims. Returns false for any other layout.
+   * vector/block matching the other's trailing dims, or one value per contiguous block of the other. Returns false for any other layout.
    */
   private static boolean fastFloat(int op, float[] x, long[] ad, float[] y, long[] bd, long[] od, float[] r) {
     int n = r.length;
@@ -456,6 +456,32 @@ final class ElementwiseKernels {
           case SUB: for (int j = 0; j < m; j++) { r[base + j] = x[j] - y[base + j]; } break;
           case MUL: for (int j = 0; j < m; j++) { r[base + j] = x[j] * y[base + j]; } break;
           default: for (int j = 0; j < m; j++) { r[base + j] = x[j] / y[base + j]; } break;
+        }
+      }
+      return true;
+    }
+    int blk = aFull ? ElemSupport.columnBlock(bd, od) : bFull ? ElemSupport.columnBlock(ad, od) : -1;
+    if (blk > 0) {
+      // one operand holds one value per contiguous block (x - mean over the last axes)
+      boolean bCol = aFull;
+      int cols = bCol ? y.length : x.length;
+      for (int c = 0, base = 0; c < cols; c++, base += blk) {
+        float s = bCol ? y[c] : x[c];
+        float[] full = bCol ? x : y;
+        if (bCol) {
+          switch (op) {
+            case ADD: for (int j = base; j < base + blk; j++) { r[j] = full[j] + s; } break;
+            case SUB: for (int j = base; j < base + blk; j++) { r[j] = full[j] - s; } break;
+            case MUL: for (int j = base; j < base + blk; j++) { r[j] = full[j] * s; } break;
+            default: for (int j = base; j < base + blk; j++) { r[j] = full[j] / s; } break;
+          }
+        } else {
+          switch (op) {
+            case ADD: for (int j = base; j < base + blk; j++) { r[j] = s + full[j]; } break;
+            case SUB: for (int j = base; j < base + blk; j++) { r[j] = s - full[j]; } break;
+            case MUL: for (int j = base; j < base + blk; j++) { r[j] = s * full[j]; } break;
+            default: for (int j = base; j < base + blk; j++) { r[j] = s / full[j]; } break;
+          }
         }
       }
       return true;

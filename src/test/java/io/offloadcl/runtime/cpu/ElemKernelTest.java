@@ -39,8 +39,13 @@ class ElemKernelTest {
     // bias on the left
     assertFloats(new float[] {99, 198, 297, 96, 195, 294}, run1("Sub", bias, x), 0);
     assertFloats(new float[] {100, 100, 100, 25, 40, 50}, run1("Div", bias, x), 1e-6f);
-    // a [2,1] column is not a trailing block: general path
+    // one value per row, either side
     assertFloats(new float[] {0, 1, 2, 0, 1, 2}, run1("Sub", x, f(d(2, 1), 1, 4)), 0);
+    assertFloats(new float[] {0, -1, -2, 0, -1, -2}, run1("Sub", f(d(2, 1), 1, 4), x), 0);
+    TensorData x3 = f(d(2, 2, 2), 1, 2, 3, 4, 5, 6, 7, 8);
+    assertFloats(new float[] {1, 2, 3, 4, 2.5f, 3, 3.5f, 4}, run1("Div", x3, f(d(2, 1, 1), 1, 2)), 0);
+    // [1,2,1] against [2,2,2]: neither a leading nor a trailing block, general path
+    assertFloats(new float[] {11, 12, 23, 24, 15, 16, 27, 28}, run1("Add", x3, f(d(1, 2, 1), 10, 20)), 0);
   }
 
   @Test
