@@ -252,7 +252,8 @@ final class ElementwiseOps {
     List<TensorType> r = new ArrayList<>();
     r.add(x);
     if (ctx.numOutputs() > 1) {
-      r.add(x == null ? null : new TensorType(DType.BOOL, x.shape()));
+      // before opset 10 the mask had the input's type
+      r.add(x == null ? null : ctx.opset() < 10 ? x : new TensorType(DType.BOOL, x.shape()));
     }
     return r;
   }

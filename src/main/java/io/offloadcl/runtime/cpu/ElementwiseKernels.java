@@ -702,6 +702,9 @@ final class ElementwiseKernels {
       boolean[] m = new boolean[x.size()];
       Arrays.fill(m, true);
       r[1] = TensorData.wrap(DType.BOOL, x.dims(), m);
+      if (n.opsetVersion() < 10) {
+        r[1] = ElemSupport.cast(n, r[1], x.dtype()); // the mask had the input's type before opset 10
+      }
     }
     return r;
   }

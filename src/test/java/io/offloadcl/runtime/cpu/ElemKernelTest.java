@@ -255,6 +255,9 @@ class ElemKernelTest {
     TensorData[] r = run("Dropout", 13, null, 2, x);
     assertFloats(new float[] {1, 2, 3}, r[0], 0);
     assertArrayEquals(new boolean[] {true, true, true}, r[1].bools());
+    TensorData[] old = run("Dropout", 7, new Attributes().setFloat("ratio", 0.3f), 2, x);
+    assertFloats(new float[] {1, 2, 3}, old[0], 0);
+    assertFloats(new float[] {1, 1, 1}, old[1], 0);
     TensorData yes = TensorData.wrap(DType.BOOL, d(), new boolean[] {true});
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class, () -> ShapeInference.run(
         ElemTestGraphs.single("Dropout", 13, null, 1, x, konst(TensorData.scalarFloat(0.5f)), konst(yes))));
