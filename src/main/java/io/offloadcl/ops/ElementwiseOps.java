@@ -130,7 +130,7 @@ final class ElementwiseOps {
   private static void binary(String op, Set<DType> allowed, int flops, boolean boolOut) {
     OpCatalog.add(new SimpleOpSpec(op, FusionKind.BROADCAST, 2, 2, ctx -> {
       TensorType a = ctx.requireInput(0);
-      TensorType b = ctx.requireInput(1);
+      TensorType b = legacyB(ctx, a, ctx.requireInput(1));
       DType dt = sameDtype(ctx, allowed, a, b);
       Shape s = broadcastShapes(ctx, a, b);
       if (dt == null) {
@@ -154,7 +154,7 @@ final class ElementwiseOps {
 
   private static List<TensorType> inferPow(InferenceContext ctx) {
     TensorType x = ctx.requireInput(0);
-    TensorType y = ctx.requireInput(1);
+    TensorType y = legacyB(ctx, x, ctx.requireInput(1));
     checkDtype(ctx, x, union(FLOATS, EnumSet.of(DType.INT32, DType.INT64)));
     checkDtype(ctx, y, NUMERIC);
     Shape s = broadcastShapes(ctx, x, y);
@@ -256,6 +256,13 @@ final class ElementwiseOps {
       r.add(x == null ? null : ctx.opset() < 10 ? x : new TensorType(DType.BOOL, x.shape()));
     }
     return r;
+  }
+
+  private static TensorType legacyB(InferenceContext ctx, TensorType a, TensorType b) {
+    if (a == null || b == null || a.shape() == null || b.shape() == null || !a.shape().isStatic()) {
+      return b;
+    }
+    return b.withShape(Shape.of(ElemLegacyBroadcast.alignB(ctx.node(), a.shape().dims(), b.shape().dims())));
   }
 
   // ---- helpers shared with ReductionOps ----

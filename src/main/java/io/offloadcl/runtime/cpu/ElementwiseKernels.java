@@ -165,7 +165,7 @@ final class ElementwiseKernels {
     binary("Sub", SUB_OP);
     binary("Mul", MUL_OP);
     binary("Div", DIV_OP);
-    CpuKernels.add("Pow", (n, in) -> one(pow(n, in[0], in[1])));
+    CpuKernels.add("Pow", (n, in) -> one(pow(n, in[0], legacyB(n, in[0], in[1]))));
     CpuKernels.add("PRelu", (n, in) -> one(binary(n, in[0], in[1],
         new Bin(-1, (x, s) -> x < 0 ? s * x : x, (x, s) -> x < 0 ? s * x : x, (x, s) -> x))));
     CpuKernels.add("Mod", (n, in) -> {
@@ -321,7 +321,14 @@ final class ElementwiseKernels {
   // ---- binary arithmetic ----
 
   private static void binary(String op, Bin b) {
-    CpuKernels.add(op, (n, in) -> one(binary(n, in[0], in[1], b)));
+    CpuKernels.add(op, (n, in) -> one(binary(n, in[0], legacyB(n, in[0], in[1]), b)));
+  }
+
+  /** Opset < 7 binary ops: B viewed with its dims placed at 'axis' of A. */
+  private static TensorData legacyB(Node n, TensorData a, TensorData b) {
+    long[] bd = b.dims();
+    long[] aligned = io.offloadcl.ops.ElemLegacyBroadcast.alignB(n, a.dims(), bd);
+    return aligned == bd ? b : b.reshape(aligned);
   }
 
   private static void variadic(String op, Bin b, boolean mean) {
@@ -538,7 +545,7 @@ final class ElementwiseKernels {
   // ---- comparisons and logic ----
 
   private static void compare(String op, DCmp d, LCmp l, LCmp u, BoolOp bo) {
-    CpuKernels.add(op, (n, in) -> one(compare(n, in[0], in[1], d, l, u, bo)));
+    CpuKernels.add(op, (n, in) -> one(compare(n, in[0], legacyB(n, in[0], in[1]), d, l, u, bo)));
   }
 
   private static TensorData compare(Node n, TensorData a, TensorData b, DCmp d, LCmp l, LCmp u, BoolOp bo) {
@@ -605,9 +612,10 @@ final class ElementwiseKernels {
       }
     }
     if (t.isFloating()) {
-      double l = attrs ? n.attributes().getFloat("min", Float.NEGATIVE_INFINITY)
+      // Clip-6 defaults are the float range's ends, not infinities
+      double l = attrs ? n.attributes().getFloat("min", -Float.MAX_VALUE)
           : lo == null ? Double.NEGATIVE_INFINITY : lo.getDouble(0);
-      double h = attrs ? n.attributes().getFloat("max", Float.POSITIVE_INFINITY)
+      double h = attrs ? n.attributes().getFloat("max", Float.MAX_VALUE)
           : hi == null ? Double.POSITIVE_INFINITY : hi.getDouble(0);
       // numpy order: raise to min first, then cap at max, so min > max yields max everywhere
       return one(map(n, x, v -> {

@@ -49,6 +49,18 @@ class ElemKernelTest {
   }
 
   @Test
+  void legacyAxisBroadcastBeforeOpset7() {
+    TensorData a = f(d(2, 3, 2), 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1);
+    Attributes at = new Attributes().setInt("broadcast", 1).setInt("axis", 1);
+    TensorData y = run("Add", 6, at, 1, a, f(d(3), 10, 20, 30))[0];
+    assertArrayEquals(new long[] {2, 3, 2}, y.dims());
+    assertFloats(new float[] {10, 10, 20, 20, 30, 30, 11, 11, 21, 21, 31, 31}, y, 0);
+    ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
+        () -> ShapeInference.run(ElemTestGraphs.single("Mul", 6, new Attributes(), 1, a, f(d(2), 1, 2))));
+    assertTrue(e.getMessage().contains("broadcast=0"), e.getMessage());
+  }
+
+  @Test
   void twoSidedBroadcastOddSizes() {
     float[] col = new float[7];
     float[] row = new float[5];
