@@ -189,14 +189,7 @@ final class ElementwiseOps {
 
   private static List<TensorType> inferCast(InferenceContext ctx) {
     TensorType x = ctx.requireInput(0);
-    if (!ctx.attrs().has("to")) {
-      throw ctx.error("attribute 'to' is required");
-    }
-    long code = ctx.attrs().getInt("to", 0);
-    DType to = DType.fromOnnx((int) code);
-    if (to == null) {
-      throw new UnsupportedOperatorException(nodeName(ctx) + ": cast to ONNX data type " + code + " is not supported");
-    }
+    DType to = ElemCast.target(ctx.node());
     checkCast(ctx, x == null ? null : x.dtype(), to);
     return one(x == null ? null : new TensorType(to, x.shape()));
   }

@@ -203,14 +203,7 @@ final class ElementwiseKernels {
     compare("Xor", null, null, null, (a, b) -> a ^ b);
 
     CpuKernels.add("Clip", ElementwiseKernels::clip);
-    CpuKernels.add("Cast", (n, in) -> {
-      long code = n.attributes().getInt("to", -1);
-      DType to = DType.fromOnnx((int) code);
-      if (to == null) {
-        throw new UnsupportedOperatorException(where(n) + ": cast to ONNX data type " + code + " is not supported");
-      }
-      return one(ElemSupport.cast(n, in[0], to));
-    });
+    CpuKernels.add("Cast", (n, in) -> one(ElemSupport.cast(n, in[0], io.offloadcl.ops.ElemCast.target(n))));
     CpuKernels.add("CastLike", (n, in) -> one(ElemSupport.cast(n, in[0], in[1].dtype())));
     CpuKernels.add("Where", (n, in) -> one(where(n, in[0], in[1], in[2])));
     CpuKernels.add("Dropout", ElementwiseKernels::dropout);

@@ -147,6 +147,9 @@ class ElemKernelTest {
     assertEquals(DType.FLOAT16, h.dtype());
     assertArrayEquals(new float[] {1.900390625f, -1.900390625f, 0f, 0.0999755859375f, Float.POSITIVE_INFINITY},
         h.floats());
+    // Cast-1..5 named the target type
+    assertArrayEquals(new long[] {1, -1, 0, 0, 70000},
+        run("Cast", 5, new Attributes().setString("to", "INT64"), 1, x)[0].longs());
     Attributes toBool = new Attributes().setInt("to", DType.BOOL.onnxCode());
     assertArrayEquals(new boolean[] {true, true, false, true, true}, run("Cast", 13, toBool, 1, x)[0].bools());
     Attributes toU8 = new Attributes().setInt("to", DType.UINT8.onnxCode());
