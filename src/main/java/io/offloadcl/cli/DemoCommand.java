@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", description = "Build the embedded demo CNN, write it as ONNX, import it and run it.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", converter = DeviceConverter.class,
       description = "java, opencl or auto (default: ${DEFAULT-VALUE}).")
-  String device;
+  SessionOptions.Device device;
 
   @Option(names = "--repeat", defaultValue = "20", paramLabel = "N",
       description = "Timed runs after one warm-up (default: ${DEFAULT-VALUE}).")

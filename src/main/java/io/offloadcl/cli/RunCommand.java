@@ -50,9 +50,9 @@ final class RunCommand implements Callable<Integer> {
       description = "Folder to write output_0.pb, ... into (created; existing output files are replaced).")
   Path outputDir;
 
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", converter = DeviceConverter.class,
       description = "java, opencl or auto (default: ${DEFAULT-VALUE}).")
-  String device;
+  SessionOptions.Device device;
 
   @Option(names = "--repeat", defaultValue = "1", paramLabel = "N", description = "Run N times and report the median time.")
   int repeat;
