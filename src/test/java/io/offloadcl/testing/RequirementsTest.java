@@ -26,4 +26,21 @@ class RequirementsTest {
     AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> Requirements.check(false, "an OpenCL platform", true));
     assertTrue(e.getMessage().contains("CI=true") && e.getMessage().contains("an OpenCL platform"), e.getMessage());
   }
+
+  @Test
+  void settingsPreferTheSystemPropertyAndParseFlags() {
+    String key = "offloadcl.test.requirements-probe";
+    assertTrue(io.offloadcl.ir.Settings.envName(key).equals("OFFLOADCL_TEST_REQUIREMENTS_PROBE"));
+    assertTrue(io.offloadcl.ir.Settings.get(key).isEmpty());
+    System.setProperty(key, " yes ");
+    try {
+      assertTrue(io.offloadcl.ir.Settings.get(key).orElseThrow().equals("yes"));
+      assertTrue(io.offloadcl.ir.Settings.flag(key, false));
+      System.setProperty(key, "off");
+      assertTrue(!io.offloadcl.ir.Settings.flag(key, true));
+    } finally {
+      System.clearProperty(key);
+    }
+    assertTrue(io.offloadcl.ir.Settings.flag(key, true));
+  }
 }
