@@ -29,6 +29,13 @@ final class Backends {
     }
   }
 
+  /** Fails at once when the options' device cannot be used at all (before any graph is compiled). */
+  static void checkAvailable(SessionOptions options) {
+    if (options.device() == SessionOptions.Device.OPENCL) {
+      throw new DeviceException(OPENCL_MISSING);
+    }
+  }
+
   /** The reference executor: immutable after construction, so one instance serves every thread. */
   static Backend java(Graph graph) {
     ReferenceExecutor exec = new ReferenceExecutor(graph);
