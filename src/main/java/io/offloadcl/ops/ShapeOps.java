@@ -147,7 +147,7 @@ final class ShapeOps {
     DType dt = LayoutOps.dtype(ctx, 0);
     for (int i = 1; i < 3; i++) {
       TensorType t = ctx.requireInput(i);
-      if (t != null && t.dtype() != dt) {
+      if (t != null && dt != null && t.dtype() != dt) {
         throw ctx.error("input " + i + " is " + t.dtype().shortName() + ", expected " + dt.shortName() + " like 'start'");
       }
     }
@@ -166,7 +166,7 @@ final class ShapeOps {
     if (in != null && in.length != 2) {
       throw ctx.error("input has rank " + in.length + ", expected 2");
     }
-    DType dt = ctx.attrs().has("dtype") ? ShapeOpValues.dtypeAttr(ctx.node(), "dtype") : t.dtype();
+    DType dt = ctx.attrs().has("dtype") ? ShapeOpValues.dtypeAttr(ctx.node(), "dtype") : t == null ? null : t.dtype();
     return LayoutOps.one(dt, in == null ? LayoutOps.dynamic(2) : in);
   }
 
@@ -175,7 +175,7 @@ final class ShapeOps {
     long[] ind = LayoutOps.dims(ctx.requireInput(0));
     TensorData depth = ctx.inputConstant(1);
     if (vt == null) {
-      throw ctx.error("input 'values' has no known type");
+      return LayoutOps.one(null, null);
     }
     if (ind == null) {
       return LayoutOps.one(vt.dtype(), null);

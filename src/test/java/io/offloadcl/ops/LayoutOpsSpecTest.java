@@ -52,6 +52,18 @@ class LayoutOpsSpecTest {
   }
 
   @Test
+  void embeddingGatherReadsOnlyPickedRows() {
+    Graph g = graph(13);
+    Value table = g.addConstant("table", TensorData.zeros(DType.FLOAT32, 1000, 16));
+    Value ids = g.addInput("ids", TensorType.of(DType.INT64, 1, 4));
+    Node n = g.addNode("Gather", "g", List.of(table, ids), List.of("y"), new Attributes());
+    ShapeInference.run(g);
+    OpCost c = ShapeInference.cost(n);
+    assertEquals(4 * 16 * 4 + 4 * 8, c.bytesRead());
+    assertEquals(4 * 16 * 4, c.bytesWritten());
+  }
+
+  @Test
   void resizeLinearCostCountsTaps() {
     Graph g = graph(13);
     Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 1, 1, 2, 2));
