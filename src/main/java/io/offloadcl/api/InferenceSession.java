@@ -197,7 +197,7 @@ public final class InferenceSession implements AutoCloseable {
     return info;
   }
 
-  /** The device the session runs on ("java" today; see {@link SessionOptions.Device}). */
+  /** The device the session runs on: "java" or "opencl:&lt;device name&gt;" (see {@link SessionOptions.Device}). */
   public String device() {
     return backend.name();
   }

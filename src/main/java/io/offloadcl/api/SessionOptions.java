@@ -17,9 +17,14 @@ public final class SessionOptions {
   public enum Device {
     /** The plain-Java reference executor: always available, the numerical oracle. */
     JAVA,
-    /** An OpenCL device (a GPU, or POCL on a CPU). Fails with a DeviceException when none can be used. */
+    /**
+     * The default OpenCL device (a GPU when there is one, else e.g. POCL on the CPU). Opening fails with a
+     * DeviceException when there is no device, and with UnsupportedOperatorException for a graph the OpenCL
+     * executor cannot plan (it needs static shapes). Ops without a generated kernel run on their Java reference
+     * kernels unless strict.
+     */
     OPENCL,
-    /** OpenCL when a usable backend and platform are present, otherwise Java. */
+    /** OpenCL when a device is present and the graph compiles for it, otherwise Java. */
     AUTO;
 
     /** Parses "java", "opencl" or "auto" (any case). */
@@ -88,9 +93,11 @@ public final class SessionOptions {
   }
 
   /**
-   * Strict mode: the imported graph is checked by the IR verifier when the session opens, and every run's
-   * outputs are checked against the model's declared output dtypes and static dimensions, so a backend bug
-   * surfaces as a {@link io.offloadcl.ir.ShapeMismatchException} instead of a silently wrong tensor.
+   * Strict mode: fail rather than quietly do something else. The imported graph is checked by the IR verifier
+   * when the session opens; every run's outputs are checked against the model's declared output dtypes and
+   * static dimensions, so a backend bug surfaces as a {@link io.offloadcl.ir.ShapeMismatchException} instead of a
+   * silently wrong tensor; on OpenCL an op without a kernel is an error instead of a Java fallback; and
+   * {@code AUTO} does not fall back to Java when OpenCL cannot run the graph.
    */
   public boolean strict() {
     return strict;

@@ -1,12 +1,15 @@
 package io.offloadcl.cli;
 
+import io.offloadcl.api.Devices;
 import io.offloadcl.api.InferenceSession;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code offloadcl version}: the OffloadCL and Java versions. */
-@Command(name = "version", description = "Print the OffloadCL and Java versions.")
+@Command(name = "version", description = "Print the OffloadCL and Java versions and the devices found.")
 final class VersionCommand implements Callable<Integer> {
   static final String DEV_VERSION = "0.1.0-SNAPSHOT";
 
@@ -20,8 +23,11 @@ final class VersionCommand implements Callable<Integer> {
   }
 
   static String[] lines() {
-    return new String[] {"offloadcl " + version(), "java " + Runtime.version(),
-        "devices: java (reference executor); opencl: not wired yet"};
+    List<String> l = new ArrayList<>(List.of("offloadcl " + version(), "java " + Runtime.version(), "devices:"));
+    for (String d : Devices.describe()) {
+      l.add("  " + d);
+    }
+    return l.toArray(new String[0]);
   }
 
   @Override

@@ -106,12 +106,12 @@ class InferenceSessionTest {
   }
 
   @Test
-  void devices() {
-    DeviceException e = assertThrows(DeviceException.class,
-        () -> InferenceSession.open(TestModels.squareAddRelu(), SessionOptions.builder().device("opencl").build()));
-    assertTrue(e.getMessage().contains("opencl"), e.getMessage());
+  void autoFallsBackToJavaForAGraphOpenClCannotPlan() {
+    // dynamic batch dimension: the OpenCL executor plans buffers ahead and needs static shapes
     try (InferenceSession s = InferenceSession.open(TestModels.squareAddRelu(), SessionOptions.defaults())) {
       assertEquals("java", s.device());
+      assertArrayEquals(new float[] {1.25f, 0, 9.5f},
+          s.run(Map.of("x", Tensor.ofFloats(new float[] {0.5f, 1, -3}, 1, 3))).get("z").toFloatArray());
     }
   }
 
