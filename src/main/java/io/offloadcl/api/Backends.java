@@ -5,6 +5,9 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.OffloadException;
 import io.offloadcl.ir.Settings;
 import io.offloadcl.ir.TensorData;
+import io.offloadcl.ir.TensorType;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import io.offloadcl.ir.Value;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import io.offloadcl.runtime.opencl.ClContext;
 import io.offloadcl.runtime.opencl.ClDevice;
@@ -90,6 +93,7 @@ final class Backends {
    */
   static Backend opencl(Graph graph, SessionOptions options) {
     checkAvailable(options);
+    requireStaticShapes(graph);
     ClDevice device = OpenClPlatforms.defaultDevice();
     ClContext ctx = ClContext.open(device);
     ProgramCache cache = null;
@@ -129,6 +133,21 @@ final class Backends {
       }
       ctx.close();
       throw e;
+    }
+  }
+
+  /**
+   * The OpenCL executor plans every buffer before the first run, so every value needs a static shape; checking
+   * here turns a data-dependent shape into a typed error naming the value instead of a failure deep inside.
+   */
+  static void requireStaticShapes(Graph graph) {
+    for (Value v : graph.values()) {
+      TensorType t = v.type();
+      if (t == null || !t.isStatic()) {
+        throw new UnsupportedOperatorException("device 'opencl' needs static shapes; value '" + v.name() + "'"
+            + (v.producer() == null ? "" : " of node '" + v.producer().name() + "' (" + v.producer().opType() + ")")
+            + " is " + (t == null ? "untyped" : t.toString()) + " (the OpenCL executor plans its buffers before running)");
+      }
     }
   }
 
