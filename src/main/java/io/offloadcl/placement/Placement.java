@@ -42,6 +42,7 @@ public final class Placement {
   private final List<Transfer> transfers = new ArrayList<>();
   private final List<OpExplanation> explanations = new ArrayList<>();
   private final Map<String, Double> busyMs = new LinkedHashMap<>();
+  private final Map<String, Long> memoryBytes = new LinkedHashMap<>();
   private final double makespanMs;
   private final long bytesTransferred;
   private final double searchSeconds;
@@ -59,8 +60,9 @@ public final class Placement {
     this.note = note;
     this.searchSeconds = searchSeconds;
     this.makespanMs = s.makespan() * 1e3;
-    for (DeviceProfile d : devices) {
-      busyMs.put(d.id(), 0.0);
+    for (int d = 0; d < devices.size(); d++) {
+      busyMs.put(devices.get(d).id(), 0.0);
+      memoryBytes.put(devices.get(d).id(), s.memUsed(d));
     }
     int n = p.ops.length;
     List<List<Transfer>> in = new ArrayList<>();
@@ -162,6 +164,14 @@ public final class Placement {
   /** Busy (computing) time per device id. */
   public Map<String, Double> busyMs() {
     return Collections.unmodifiableMap(busyMs);
+  }
+
+  /**
+   * Device memory each device needs under the simulation's upper bound: the weights of its ops plus every
+   * value produced on or copied to it.
+   */
+  public Map<String, Long> memoryBytes() {
+    return Collections.unmodifiableMap(memoryBytes);
   }
 
   /** Op slots sorted by start time. */
