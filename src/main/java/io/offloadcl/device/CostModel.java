@@ -28,10 +28,20 @@ public final class CostModel {
 
   /** Predicted seconds for {@code n} on {@code d}; +∞ when {@code d} does not support it. */
   public double opSeconds(Node n, DeviceProfile d) {
-    if (!d.supports(n.opType())) {
-      return Double.POSITIVE_INFINITY;
+    return opSeconds(n, java.util.List.of(d))[0];
+  }
+
+  /** Predicted seconds for {@code n} on each device (the op's cost is worked out once); +∞ where unsupported. */
+  public double[] opSeconds(Node n, java.util.List<DeviceProfile> devices) {
+    OpCost c = OpEstimates.cost(n);
+    FusionKind k = OpEstimates.kind(n);
+    boolean int8 = isInt8(n);
+    double[] r = new double[devices.size()];
+    for (int i = 0; i < r.length; i++) {
+      DeviceProfile d = devices.get(i);
+      r[i] = d.supports(n.opType()) ? opSeconds(c, k, int8, d) : Double.POSITIVE_INFINITY;
     }
-    return opSeconds(OpEstimates.cost(n), OpEstimates.kind(n), isInt8(n), d);
+    return r;
   }
 
   /**

@@ -94,12 +94,14 @@ public final class PlacementProblem {
     valueBytes = new long[nv];
     valueProducer = new int[nv];
     valueIsOutput = new boolean[nv];
+    Set<Value> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
+    outputs.addAll(graph.outputs());
     for (int v = 0; v < nv; v++) {
       Value val = values.get(v);
       long b = val.type() == null ? -1 : val.type().byteSize();
       valueBytes[v] = Math.max(0, b);
       valueProducer[v] = val.producer() == null ? -1 : opIndex.get(val.producer());
-      valueIsOutput[v] = graph.isOutput(val);
+      valueIsOutput[v] = outputs.contains(val);
     }
     opInputs = new int[n][];
     opOutputs = new int[n][];
@@ -182,9 +184,9 @@ public final class PlacementProblem {
             + " '" + pinKey + "'";
       }
       boolean any = false;
+      exec[i] = costModel.opSeconds(op, devices);
       for (int d = 0; d < nd; d++) {
         DeviceProfile dev = devices.get(d);
-        exec[i][d] = costModel.opSeconds(op, dev);
         if (!dev.supports(op.opType())) {
           refusal[i][d] = dev.id() + " does not support " + op.opType();
         } else if (pinned != null && pinned != d) {

@@ -280,20 +280,43 @@ final class ScheduleState {
     return t;
   }
 
+  /**
+   * Adds a busy interval, merged with its neighbours when it touches them: the list then holds one block per
+   * run of back-to-back ops, so the gap search scans gaps rather than ops and a long, busy schedule stays cheap.
+   */
   private void insertInterval(int d, double s, double e) {
     int cnt = ivCount[d];
-    if (cnt == ivStart[d].length) {
-      ivStart[d] = Arrays.copyOf(ivStart[d], cnt * 2);
-      ivEnd[d] = Arrays.copyOf(ivEnd[d], cnt * 2);
-    }
+    double[] st = ivStart[d];
+    double[] en = ivEnd[d];
     int k = cnt;
-    while (k > 0 && ivStart[d][k - 1] > s) {
+    while (k > 0 && st[k - 1] > s) {
       k--;
     }
-    System.arraycopy(ivStart[d], k, ivStart[d], k + 1, cnt - k);
-    System.arraycopy(ivEnd[d], k, ivEnd[d], k + 1, cnt - k);
-    ivStart[d][k] = s;
-    ivEnd[d][k] = e;
+    boolean joinPrev = k > 0 && en[k - 1] == s;
+    boolean joinNext = k < cnt && st[k] == e;
+    if (joinPrev && joinNext) {
+      en[k - 1] = en[k];
+      System.arraycopy(st, k + 1, st, k, cnt - k - 1);
+      System.arraycopy(en, k + 1, en, k, cnt - k - 1);
+      ivCount[d] = cnt - 1;
+      return;
+    }
+    if (joinPrev) {
+      en[k - 1] = e;
+      return;
+    }
+    if (joinNext) {
+      st[k] = s;
+      return;
+    }
+    if (cnt == st.length) {
+      ivStart[d] = st = Arrays.copyOf(st, cnt * 2);
+      ivEnd[d] = en = Arrays.copyOf(en, cnt * 2);
+    }
+    System.arraycopy(st, k, st, k + 1, cnt - k);
+    System.arraycopy(en, k, en, k + 1, cnt - k);
+    st[k] = s;
+    en[k] = e;
     ivCount[d] = cnt + 1;
   }
 
