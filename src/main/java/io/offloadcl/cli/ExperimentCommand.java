@@ -56,6 +56,10 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "png", paramLabel = "png|svg", description = "Plot format (default: ${DEFAULT-VALUE}).")
   String format;
 
+  @Option(names = "--dynamic-dim", defaultValue = "1", paramLabel = "N",
+      description = "Size given to dynamic input dimensions (default: ${DEFAULT-VALUE}).")
+  long dynamicDim = 1;
+
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
@@ -87,7 +91,7 @@ final class ExperimentCommand implements Callable<Integer> {
             : System.err, 100)).setUpdateIntervalMillis(200);
     try (ProgressBar pb = pbb.build()) {
       for (String m : models) {
-        Graph g = PlaceCommand.loadModel(m);
+        Graph g = PlaceCommand.loadModel(m, dynamicDim);
         String modelName = Path.of(m).getFileName() == null ? m : Path.of(m).getFileName().toString();
         Map<String, Map<String, Double>> plot = new LinkedHashMap<>();
         for (List<DeviceProfile> combo : combos) {

@@ -10,6 +10,7 @@ import io.offloadcl.placement.PlacementCharts;
 import io.offloadcl.placement.PlacementJson;
 import io.offloadcl.placement.Placer;
 import io.offloadcl.placement.RandomDags;
+import io.offloadcl.placement.StaticShapes;
 import io.offloadcl.placement.Strategies;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,6 +62,10 @@ final class PlaceCommand implements Callable<Integer> {
   @Option(names = "--dot", paramLabel = "FILE", description = "Write the graph as DOT, ops coloured by device.")
   Path dot;
 
+  @Option(names = "--dynamic-dim", defaultValue = "1", paramLabel = "N",
+      description = "Size given to dynamic input dimensions (e.g. the batch) so every op has a cost (default: ${DEFAULT-VALUE}).")
+  long dynamicDim = 1;
+
   @Option(names = "--explain", description = "Print one line per op: device, slot and reason.")
   boolean explain;
 
@@ -71,7 +76,11 @@ final class PlaceCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     List<DeviceProfile> devices = profiles(profiles);
-    Graph g = loadModel(model);
+    Graph g = loadModel(model, dynamicDim);
+    int unknown = StaticShapes.opsWithUnknownCost(g);
+    if (unknown > 0) {
+      out.printf(Locale.ROOT, "warning: %d ops have no static cost; the model charges only their launch%n", unknown);
+    }
     List<String> names = strategy.equals("all") ? Strategies.allNames(devices) : List.of(strategy.split(","));
     Map<String, Placer.Outcome> outcomes = Placer.placeAll(g, devices, names, pins);
     out.printf(Locale.ROOT, "%s: %d ops on %s%n", g.name(), g.nodes().size(),
@@ -125,8 +134,11 @@ final class PlaceCommand implements Callable<Integer> {
     return r;
   }
 
-  /** An ONNX file through the importer, or {@code random:OPS[:SEED[:WIDTH]]}. */
-  static Graph loadModel(String spec) {
+  /**
+   * An ONNX file through the importer with its dynamic input dimensions bound to {@code dynamicDim}, or
+   * {@code random:OPS[:SEED[:WIDTH]]}.
+   */
+  static Graph loadModel(String spec, long dynamicDim) {
     if (spec.startsWith("random:")) {
       String[] parts = spec.substring(7).split(":");
       try {
@@ -142,7 +154,9 @@ final class PlaceCommand implements Callable<Integer> {
             + "whole numbers (" + e.getMessage() + ")");
       }
     }
-    return OnnxImporter.load(Path.of(spec));
+    Graph g = OnnxImporter.load(Path.of(spec));
+    StaticShapes.bindDynamicInputs(g, dynamicDim);
+    return g;
   }
 
   static Path withSuffix(Path f, String strategy) {

@@ -118,6 +118,7 @@ class PlacementBench {
       Graph g;
       try {
         g = OnnxImporter.load(m);
+        StaticShapes.bindDynamicInputs(g, 1);
       } catch (OffloadException | UnsupportedOperationException e) {
         System.out.println("BENCH model " + m.getFileName() + " skipped: " + e.getMessage().split("\n")[0]);
         continue;
