@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -135,6 +136,10 @@ public final class PlacementCharts {
     x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
     LogAxis y = new LogAxis("predicted makespan (ms)");
     y.setSmallestValue(1e-6);
+    // ticks at powers of ten, labelled as plain numbers rather than exponents
+    y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    y.setNumberFormatOverride(new DecimalFormat("0.######"));
+    y.setMinorTickMarksVisible(true);
     CategoryPlot plot = new CategoryPlot(data, x, y, renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
