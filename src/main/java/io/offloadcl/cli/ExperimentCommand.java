@@ -3,6 +3,7 @@ package io.offloadcl.cli;
 import io.offloadcl.device.DeviceProfile;
 import io.offloadcl.device.DeviceProfiles;
 import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.OffloadException;
 import io.offloadcl.placement.Placement;
 import io.offloadcl.placement.PlacementCharts;
 import io.offloadcl.placement.Placer;
@@ -21,6 +22,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -85,14 +87,25 @@ final class ExperimentCommand implements Callable<Integer> {
     combinations(all, combinationSize, 0, new ArrayList<>(), combos);
     Files.createDirectories(out);
     List<Row> rows = new ArrayList<>();
+    int failed = 0;
     long total = (long) models.size() * combos.size();
     ProgressBarBuilder pbb = new ProgressBarBuilder().setTaskName("placing").setInitialMax(total)
         .setConsumer(new ConsoleProgressBarConsumer(noProgress ? new PrintStream(PrintStream.nullOutputStream())
-            : System.err, 100)).setUpdateIntervalMillis(200);
+            : System.err, 100)).setUpdateIntervalMillis(200)
+        .setStyle(System.console() == null ? ProgressBarStyle.ASCII : ProgressBarStyle.COLORFUL_UNICODE_BLOCK);
     try (ProgressBar pb = pbb.build()) {
       for (String m : models) {
-        Graph g = PlaceCommand.loadModel(m, dynamicDim);
-        String modelName = Path.of(m).getFileName() == null ? m : Path.of(m).getFileName().toString();
+        String modelName = displayName(m);
+        Graph g;
+        try {
+          g = PlaceCommand.loadModel(m, dynamicDim);
+        } catch (OffloadException e) {
+          // one model the importer refuses should not sink the whole matrix; it is listed in the CSV
+          rows.add(new Row(modelName, 0, "", "", "not-imported", Double.NaN, 0, Double.NaN, 0, e.getMessage()));
+          failed++;
+          pb.stepBy(combos.size());
+          continue;
+        }
         Map<String, Map<String, Double>> plot = new LinkedHashMap<>();
         for (List<DeviceProfile> combo : combos) {
           String comboName = String.join("+", combo.stream().map(DeviceProfile::id).toList());
@@ -141,6 +154,14 @@ final class ExperimentCommand implements Callable<Integer> {
     }
     PlaceCommand.write(csv, sb.toString());
     printSummary(pw, rows);
+    for (Row r : rows) {
+      if (r.status().equals("not-imported")) {
+        pw.println("not imported: " + r.model() + ": " + r.error());
+      }
+    }
+    if (failed == models.size()) {
+      throw new OffloadException("no model could be imported; see " + csv);
+    }
     pw.println("results: " + csv);
     return 0;
   }
@@ -163,6 +184,27 @@ final class ExperimentCommand implements Callable<Integer> {
       }
     }
     return r;
+  }
+
+  /**
+   * A short model name for the CSV and the plot file: the file name without extension, with its folder in
+   * front when several models share a file name (the shared models are all called model.onnx).
+   */
+  private String displayName(String m) {
+    if (m.startsWith("random:")) {
+      return m;
+    }
+    Path p = Path.of(m);
+    String base = stem(p);
+    long same = models.stream().filter(o -> !o.startsWith("random:") && stem(Path.of(o)).equals(base)).count();
+    Path parent = p.toAbsolutePath().getParent();
+    return same > 1 && parent != null && parent.getFileName() != null ? parent.getFileName() + "-" + base : base;
+  }
+
+  private static String stem(Path p) {
+    String n = p.getFileName() == null ? p.toString() : p.getFileName().toString();
+    int dot = n.lastIndexOf('.');
+    return dot > 0 ? n.substring(0, dot) : n;
   }
 
   private static void printSummary(PrintWriter pw, List<Row> rows) {
