@@ -179,6 +179,20 @@ public final class Placement {
     return Collections.unmodifiableList(slots);
   }
 
+  /**
+   * The ops of one device in the order the simulation runs them: the order an executor should submit them to
+   * that device's in-order queue (cross-device inputs wait on the transfers listed in {@link #transfers()}).
+   */
+  public List<String> opsOn(String deviceId) {
+    List<String> r = new ArrayList<>();
+    for (OpSlot s : slots) {
+      if (s.device().equals(deviceId)) {
+        r.add(s.op());
+      }
+    }
+    return r;
+  }
+
   public List<Transfer> transfers() {
     return Collections.unmodifiableList(transfers);
   }

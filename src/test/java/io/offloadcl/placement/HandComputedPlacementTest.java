@@ -79,6 +79,8 @@ class HandComputedPlacementTest {
     Placement heft = Placer.place(g, devs, "heft", Map.of());
     assertEquals(0.008, heft.makespanMs(), EPS);
     assertEquals(0.008, heft.busyMs().get("cpu0"), EPS);
+    assertEquals(1, heft.opsOn("cpu0").size());
+    assertEquals(1, heft.opsOn("cpu1").size());
     ScheduleChecks.assertValid(heft, g);
   }
 
