@@ -14,7 +14,8 @@ public final class GraphVerifier {
   private GraphVerifier() {}
 
   public static void verify(Graph g) {
-    if (g.inputs().isEmpty() && g.constants().isEmpty()) {
+    // a graph made only of Constant-like nodes (no inputs, no initializers) is valid ONNX
+    if (g.inputs().isEmpty() && g.constants().isEmpty() && g.nodes().isEmpty()) {
       throw new GraphException("graph '" + g.name() + "' has no inputs");
     }
     if (g.outputs().isEmpty()) {
