@@ -108,7 +108,11 @@ public final class PassTesting {
 
   /** Runs both graphs on the same seeded inputs; outputs must match by name, shape and value. */
   public static void assertSameOutputs(Graph before, Graph after, long seed) {
-    Map<String, TensorData> in = randomInputs(before, seed);
+    assertSameOutputs(before, after, randomInputs(before, seed));
+  }
+
+  /** Runs both graphs on {@code in}; outputs must match by name, shape and value. */
+  public static void assertSameOutputs(Graph before, Graph after, Map<String, TensorData> in) {
     Map<String, TensorData> want = new ReferenceExecutor(before).run(in);
     Map<String, TensorData> got = new ReferenceExecutor(after).run(in);
     assertEquals(new ArrayList<>(want.keySet()), new ArrayList<>(got.keySet()), "graph output names");
