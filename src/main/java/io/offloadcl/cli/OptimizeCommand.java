@@ -1,6 +1,8 @@
 package io.offloadcl.cli;
 
 import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.GraphPrinter;
+import io.offloadcl.ir.OffloadException;
 import io.offloadcl.onnx.OnnxImporter;
 import io.offloadcl.passes.ConstantEvaluator;
 import io.offloadcl.passes.DefaultPipeline;
@@ -10,10 +12,8 @@ import io.offloadcl.passes.PassManager;
 import io.offloadcl.passes.PassReport;
 import io.offloadcl.runtime.cpu.CpuKernel;
 import io.offloadcl.runtime.cpu.CpuKernels;
-import io.offloadcl.ir.GraphPrinter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +105,7 @@ final class OptimizeCommand implements Callable<Integer> {
     try {
       Files.writeString(file, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      throw new OffloadException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 }
