@@ -81,11 +81,21 @@ public final class Rewrites {
         List.of(g.freshValueName(nameBase + "_out")), attrs);
   }
 
-  /** Adds one of our fused ops with one fresh output. */
-  public static Node fusedNode(Graph g, String opType, String nameBase, List<Value> inputs,
+  /**
+   * Adds one of our fused ops with one fresh output. It carries the ONNX opset of the op it wraps
+   * ({@code onnxOpset}): its shape inference and reference kernel delegate to that op's, whose meaning may
+   * depend on the opset (Gemm's broadcasting before 7).
+   */
+  public static Node fusedNode(Graph g, String opType, int onnxOpset, String nameBase, List<Value> inputs,
       io.offloadcl.ir.Attributes attrs) {
-    return g.addNode(opType, FUSED_DOMAIN, 1, g.freshNodeName(nameBase), inputs,
+    g.opsetImports().putIfAbsent(FUSED_DOMAIN, 1);
+    return g.addNode(opType, FUSED_DOMAIN, onnxOpset, g.freshNodeName(nameBase), inputs,
         List.of(g.freshValueName(nameBase + "_out")), attrs);
+  }
+
+  /** The graph's default-domain opset (what new ONNX nodes get). */
+  public static int onnxOpset(Graph g) {
+    return g.opsetImports().getOrDefault("", 0);
   }
 
   /** The value of a one-element numeric constant, or null. */

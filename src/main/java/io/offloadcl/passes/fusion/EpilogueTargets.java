@@ -66,7 +66,7 @@ final class EpilogueTargets {
     for (int i = 0; i < slots; i++) {
       ins.add(heavy.input(i));
     }
-    Node f = Rewrites.fusedNode(g, type, heavy.name() + "_fused", ins, new Attributes(heavy.attributes()));
+    Node f = Rewrites.fusedNode(g, type, heavy.opsetVersion(), heavy.name() + "_fused", ins, new Attributes(heavy.attributes()));
     f.output(0).setType(heavy.output(0).type());
     return f;
   }

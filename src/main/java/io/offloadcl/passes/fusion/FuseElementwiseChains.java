@@ -62,7 +62,7 @@ public final class FuseElementwiseChains implements Pass {
       claimed.addAll(group);
       Attributes a = new Attributes();
       a.set("expr", program.toArray(new String[0]));
-      Node f = Rewrites.fusedNode(g, "FusedElementwise", root.name() + "_fused", externals, a);
+      Node f = Rewrites.fusedNode(g, "FusedElementwise", root.opsetVersion(), root.name() + "_fused", externals, a);
       f.output(0).setType(root.output(0).type());
       Rewrites.replace(g, root.output(0), f.output(0), group);
       changed = true;

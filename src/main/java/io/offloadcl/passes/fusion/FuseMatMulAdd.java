@@ -28,7 +28,8 @@ public final class FuseMatMulAdd implements Pass {
   public boolean run(Graph g, PassContext ctx) {
     boolean changed = false;
     for (Node add : new ArrayList<>(g.nodes())) {
-      if (g.node(add.name()) != add || !Rewrites.is(add, "Add") || add.inputs().size() != 2) {
+      if (g.node(add.name()) != add || !(Rewrites.is(add, "Add") || Rewrites.is(add, "Sum"))
+          || add.inputs().size() != 2) {
         continue;
       }
       for (int slot = 0; slot < 2; slot++) {
@@ -45,7 +46,7 @@ public final class FuseMatMulAdd implements Pass {
           f = Rewrites.onnxNode(g, "Gemm", mm.name() + "_gemm", List.of(mm.input(0), mm.input(1), bias),
               new Attributes());
         } else if (ctx.supports("FusedMatMul")) {
-          f = Rewrites.fusedNode(g, "FusedMatMul", mm.name() + "_fused", List.of(mm.input(0), mm.input(1), bias),
+          f = Rewrites.fusedNode(g, "FusedMatMul", mm.opsetVersion(), mm.name() + "_fused", List.of(mm.input(0), mm.input(1), bias),
               new Attributes());
         } else {
           continue;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
- * Turns {@code Add(Conv|Gemm|MatMul(...), z)} with {@code z} of the output's shape into a fused node with
+ * Turns {@code Add(Conv|Gemm|MatMul(...), z)} (or a two-input Sum, as some ResNet exports write it) with {@code z} of the output's shape into a fused node with
  * {@code residual=1} and {@code z} as input 3 (ResNet's shortcut add). Runs before FuseActivation, because the
  * epilogue adds the residual before the activation. The other operand must be a different value: in
  * {@code Add(t, t)} the fused node would read its own output.
@@ -26,7 +26,8 @@ public final class FuseResidualAdd implements Pass {
   public boolean run(Graph g, PassContext ctx) {
     boolean changed = false;
     for (Node add : new ArrayList<>(g.nodes())) {
-      if (g.node(add.name()) != add || !Rewrites.is(add, "Add") || add.inputs().size() != 2) {
+      if (g.node(add.name()) != add || !(Rewrites.is(add, "Add") || Rewrites.is(add, "Sum"))
+          || add.inputs().size() != 2) {
         continue;
       }
       for (int slot = 0; slot < 2; slot++) {

@@ -71,7 +71,7 @@ public final class LowerConvToIm2ColMatMul implements Pass {
     if (cd[2] != yd[2] * yd[3] || cd[1] != k) {
       return false;
     }
-    Node cols = Rewrites.fusedNode(g, "Im2Col", conv.name() + "_im2col", List.of(x), ia);
+    Node cols = Rewrites.fusedNode(g, "Im2Col", conv.opsetVersion(), conv.name() + "_im2col", List.of(x), ia);
     cols.output(0).setType(new TensorType(x.type().dtype(), io.offloadcl.ir.Shape.of(cd)));
     Value wm = Rewrites.constant(g, w.name() + "_mat", wd.reshape(m, k));
     Node mm = Rewrites.onnxNode(g, "MatMul", conv.name() + "_matmul", List.of(wm, cols.output(0)), new Attributes());
