@@ -20,6 +20,11 @@ import io.offloadcl.passes.lower.LowerConvToIm2ColMatMul;
 public final class DefaultPipeline {
   private DefaultPipeline() {}
 
+  /** Runs the default pipeline over {@code g} in place (what {@code InferenceSession} does unless told not to). */
+  public static PassReport optimize(io.offloadcl.ir.Graph g, PassContext ctx) {
+    return new PassManager(create()).run(g, ctx);
+  }
+
   public static Pipeline create() {
     return new Pipeline()
         .fixedPoint("Simplify", 4,
