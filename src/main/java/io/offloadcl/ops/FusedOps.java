@@ -1,6 +1,7 @@
 package io.offloadcl.ops;
 
 import io.offloadcl.ir.Shape;
+import io.offloadcl.ir.ShapeMismatchException;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
@@ -149,7 +150,11 @@ public final class FusedOps {
 
   private static List<TensorType> elementwiseTypes(InferenceContext ctx) {
     String[] program = ctx.attrs().getStrings("expr", null);
-    FusedExpr.parse(program, ctx.numInputs());
+    try {
+      FusedExpr.parse(program, ctx.numInputs());
+    } catch (ShapeMismatchException e) {
+      throw ctx.error(e.getMessage());
+    }
     TensorType first = ctx.requireInput(0);
     long[] shape = new long[0];
     for (int i = 0; i < ctx.numInputs(); i++) {

@@ -95,7 +95,12 @@ public final class FusedKernels {
 
   private static TensorData[] elementwise(Node n, TensorData[] in) {
     String[] program = n.attributes().getStrings("expr", null);
-    List<FusedExpr.Token> toks = FusedExpr.parse(program, in.length);
+    List<FusedExpr.Token> toks;
+    try {
+      toks = FusedExpr.parse(program, in.length);
+    } catch (ShapeMismatchException e) {
+      throw new ShapeMismatchException("node '" + n.name() + "' (FusedElementwise): " + e.getMessage(), e);
+    }
     long[] out = new long[0];
     for (int i = 0; i < in.length; i++) {
       if (in[i] == null) {
