@@ -61,6 +61,8 @@ public final class OnnxImporter {
   private final String source;
   private final Path baseDir;
   private final Map<String, Integer> opsets = new LinkedHashMap<>();
+  /** Main-graph inputs and outputs whose declared type is not a tensor of an element type we hold. */
+  private final List<String> unsupportedTypes = new ArrayList<>();
 
   private OnnxImporter(String source, Path baseDir) {
     this.source = source;
@@ -80,6 +82,9 @@ public final class OnnxImporter {
 
   /** As {@link #load(Path)}; with {@code checkOps} false the op check and shape inference are skipped. */
   static Graph load(Path model, boolean checkOps) {
+    if (model == null) {
+      throw new ModelFormatException("no model file given (null path)");
+    }
     String name = String.valueOf(model);
     byte[] bytes;
     try {
@@ -196,10 +201,10 @@ public final class OnnxImporter {
         missing.computeIfAbsent(key, k -> new ArrayList<>()).add(n.name());
       }
     }
-    if (missing.isEmpty()) {
+    if (missing.isEmpty() && unsupportedTypes.isEmpty()) {
       return;
     }
-    StringBuilder sb = new StringBuilder("unsupported operators: ");
+    StringBuilder sb = new StringBuilder(missing.isEmpty() ? "" : "unsupported operators: ");
     boolean first = true;
     for (Map.Entry<String, List<String>> e : missing.entrySet()) {
       if (!first) {
@@ -215,6 +220,9 @@ public final class OnnxImporter {
         sb.append(" and ").append(nodes.size() - MAX_NODES_LISTED).append(" more");
       }
       sb.append(')');
+    }
+    if (!unsupportedTypes.isEmpty()) {
+      sb.append(missing.isEmpty() ? "" : "; ").append("unsupported types: ").append(String.join(", ", unsupportedTypes));
     }
     sb.append(" in ").append(source);
     throw new UnsupportedOperatorException(sb.toString());
@@ -277,6 +285,9 @@ public final class OnnxImporter {
         throw fail(where + "graph input '" + name + "' is declared twice");
       }
       g.addInput(name, type(vi, where + "graph input '" + name + "'"));
+      if (main) {
+        noteUnsupportedType(vi, "graph input");
+      }
     }
 
     List<NodeProto> order = orderNodes(gp, g, where);
@@ -311,6 +322,9 @@ public final class OnnxImporter {
       }
       if (v.type() == null) {
         v.setType(type(vi, where + "graph output '" + name + "'"));
+      }
+      if (main) {
+        noteUnsupportedType(vi, "graph output");
       }
       g.addOutput(v);
     }
@@ -535,6 +549,32 @@ public final class OnnxImporter {
     }
     // an empty list of unknown kind; ints is what every such attribute in the ONNX operator set is
     return AttributeProto.AttributeType.INTS;
+  }
+
+  /** Records a declared type we cannot hold: sequences, maps, optionals, sparse tensors, unknown element types. */
+  private void noteUnsupportedType(ValueInfoProto vi, String role) {
+    if (!vi.hasType()) {
+      return;
+    }
+    TypeProto tp = vi.getType();
+    String kind = null;
+    if (tp.hasTensorType()) {
+      int code = tp.getTensorType().getElemType();
+      if (code != 0 && DType.fromOnnx(code) == null) {
+        kind = "element type code " + code;
+      }
+    } else {
+      switch (tp.getValueCase()) {
+        case SEQUENCE_TYPE: kind = "sequence"; break;
+        case MAP_TYPE: kind = "map"; break;
+        case SPARSE_TENSOR_TYPE: kind = "sparse tensor"; break;
+        case OPAQUE_TYPE: kind = "opaque"; break;
+        default: kind = "a non-tensor type (optional or newer)"; break;
+      }
+    }
+    if (kind != null) {
+      unsupportedTypes.add(role + " '" + vi.getName() + "' is " + kind);
+    }
   }
 
   /** The tensor type a value-info declares, or null when it is not a tensor of a known element type. */

@@ -22,6 +22,9 @@ public final class OnnxTensors {
    * @throws ModelFormatException naming the file when it is missing or not a valid TensorProto
    */
   public static NamedTensor read(Path pb) {
+    if (pb == null) {
+      throw new ModelFormatException("no tensor file given (null path)");
+    }
     String name = String.valueOf(pb);
     byte[] bytes;
     try {

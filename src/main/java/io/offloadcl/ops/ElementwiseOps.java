@@ -7,7 +7,6 @@ import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -212,9 +211,13 @@ final class ElementwiseOps {
     return one(x == null ? null : new TensorType(like.dtype(), x.shape()));
   }
 
-  /** Casts between numeric and bool types run everywhere; string only as a source parsed into numbers. */
+  /**
+   * Casts between numeric and bool types run everywhere; strings parse into numbers, and float32, float64 and
+   * integers print into strings.
+   */
   private static void checkCast(InferenceContext ctx, DType from, DType to) {
-    if (to == DType.STRING) {
+    if (to == DType.STRING && from != null && from != DType.STRING && from != DType.FLOAT32 && from != DType.FLOAT64
+        && !INTS.contains(from)) {
       throw new UnsupportedOperatorException(nodeName(ctx) + ": cast to string is not supported (from "
           + (from == null ? "unknown" : from.shortName()) + ")");
     }
@@ -320,13 +323,5 @@ final class ElementwiseOps {
       r.addAll(s);
     }
     return Collections.unmodifiableSet(r);
-  }
-
-  static long[] dims(TensorType t) {
-    return t == null || t.shape() == null ? null : t.shape().dims();
-  }
-
-  static String str(long[] a) {
-    return Arrays.toString(a);
   }
 }

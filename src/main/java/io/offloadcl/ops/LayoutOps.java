@@ -23,19 +23,22 @@ final class LayoutOps {
     add("Transpose", FusionKind.INJECTIVE, 1, 1, LayoutOps::transpose);
     add("Concat", FusionKind.INJECTIVE, 1, Integer.MAX_VALUE, LayoutOps::concat);
     add("Expand", FusionKind.BROADCAST, 2, 2, LayoutOps::expand);
-    add("Gather", FusionKind.INJECTIVE, 2, 2, LayoutOps::gather);
-    add("GatherElements", FusionKind.INJECTIVE, 2, 2, ctx -> like(ctx, 0, ctx.inputType(1)));
-    add("GatherND", FusionKind.INJECTIVE, 2, 2, LayoutOps::gatherNd);
+    addPicking("Gather", 2, 2, LayoutOps::gather);
+    addPicking("GatherElements", 2, 2, ctx -> like(ctx, 0, ctx.inputType(1)));
+    addPicking("GatherND", 2, 2, LayoutOps::gatherNd);
     add("ScatterElements", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("Scatter", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("ScatterND", FusionKind.OPAQUE, 3, 3, ctx -> like(ctx, 0, ctx.inputType(0)));
     add("Pad", FusionKind.INJECTIVE, 1, 4, LayoutOps::pad);
-    add("Slice", FusionKind.INJECTIVE, 1, 5, LayoutOps::slice);
+    addPicking("Slice", 1, 5, LayoutOps::slice);
     add("Split", FusionKind.INJECTIVE, 1, 2, LayoutOps::split);
     add("Tile", FusionKind.INJECTIVE, 2, 2, LayoutOps::tile);
     add("DepthToSpace", FusionKind.INJECTIVE, 1, 1, ctx -> depthSpace(ctx, true));
     add("SpaceToDepth", FusionKind.INJECTIVE, 1, 1, ctx -> depthSpace(ctx, false));
     add("Trilu", FusionKind.INJECTIVE, 1, 2, ctx -> like(ctx, 0, ctx.inputType(0)));
+    add("ReverseSequence", FusionKind.INJECTIVE, 2, 2, ctx -> like(ctx, 0, ctx.inputType(0)));
+    add("Compress", FusionKind.OPAQUE, 2, 2, LayoutOps::compress);
+    add("Unique", FusionKind.OPAQUE, 1, 1, LayoutOps::unique);
     OpCatalog.add(new SimpleOpSpec("Resize", FusionKind.OPAQUE, 1, 4, LayoutOps::resize, LayoutOps::resizeCost));
     OpCatalog.add(new SimpleOpSpec("Upsample", FusionKind.OPAQUE, 1, 2, LayoutOps::resize, LayoutOps::resizeCost));
   }
@@ -44,26 +47,43 @@ final class LayoutOps {
     OpCatalog.add(new SimpleOpSpec(op, kind, min, max, inf, (n, i, o) -> Costs.movement(i, o)));
   }
 
+  /** An op that reads only the elements it picks (an embedding Gather touches rows, not the whole table). */
+  private static void addPicking(String op, int min, int max, SimpleOpSpec.Inference inf) {
+    OpCatalog.add(new SimpleOpSpec(op, FusionKind.INJECTIVE, min, max, inf, LayoutOps::pickingCost));
+  }
+
+  private static OpCost pickingCost(Node node, List<TensorType> inputs, List<TensorType> outputs) {
+    long w = Costs.sumBytes(outputs);
+    if (inputs.isEmpty() || w < 0) {
+      return OpCost.UNKNOWN;
+    }
+    long data = Costs.bytes(inputs.get(0));
+    long rest = Costs.sumBytes(inputs.subList(1, inputs.size()));
+    if (data < 0 || rest < 0) {
+      return OpCost.UNKNOWN;
+    }
+    return new OpCost(0, Math.min(data, w) + rest, w);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static long[] dims(TensorType t) {
     return t == null || t.shape() == null ? null : t.shape().dims();
   }
 
+  /** The output type; null (left untyped) when the dtype is unknown because an input was never typed. */
   static TensorType type(DType dt, long[] dims) {
-    return new TensorType(dt, dims == null ? null : Shape.of(dims));
+    return dt == null ? null : new TensorType(dt, dims == null ? null : Shape.of(dims));
   }
 
   static List<TensorType> one(DType dt, long[] dims) {
     return Collections.singletonList(type(dt, dims));
   }
 
+  /** Input i's dtype, or null when the input is present but untyped (an upstream op could not infer it). */
   static DType dtype(InferenceContext ctx, int i) {
     TensorType t = ctx.requireInput(i);
-    if (t == null) {
-      throw ctx.error("input " + i + " has no known type");
-    }
-    return t.dtype();
+    return t == null ? null : t.dtype();
   }
 
   /** Output with input {@code dtypeFrom}'s dtype and {@code shapeFrom}'s shape. */
@@ -77,9 +97,33 @@ final class LayoutOps {
     return d;
   }
 
-  /** A constant integer input (null when omitted or not constant). */
+  /**
+   * Input i's data when it is known before run time: an initializer, or the output of a Constant node (the
+   * importer keeps those as nodes, and exporters feed Reshape/Unsqueeze/Slice from them). Null otherwise.
+   */
+  static TensorData constant(InferenceContext ctx, int i) {
+    TensorData d = ctx.inputConstant(i);
+    if (d != null || !ctx.hasInput(i)) {
+      return d;
+    }
+    Node p = ctx.node().input(i).producer();
+    if (p == null || !p.opType().equals("Constant") || !OpCatalog.isKnownDomain(p.domain())) {
+      return null;
+    }
+    try {
+      return ShapeOpValues.constant(p);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** An integer input known before run time (constant, or a static shape computation), else null. */
   static long[] constLongs(InferenceContext ctx, int i) {
-    return ctx.hasInput(i) ? LayoutParams.longs(ctx.inputConstant(i)) : null;
+    if (!ctx.hasInput(i)) {
+      return null;
+    }
+    long[] v = LayoutParams.longs(constant(ctx, i));
+    return v != null ? v : ShapeOpStaticValues.valueOf(ctx.node().input(i), 0);
   }
 
   // ---------------------------------------------------------------- inference
@@ -106,7 +150,7 @@ final class LayoutOps {
     long[][] ins = new long[ctx.numInputs()][];
     for (int i = 0; i < ins.length; i++) {
       TensorType t = ctx.requireInput(i);
-      if (t != null && t.dtype() != dt) {
+      if (t != null && dt != null && t.dtype() != dt) {
         throw ctx.error("input " + i + " is " + t.dtype().shortName() + ", expected " + dt.shortName() + " like input 0");
       }
       ins[i] = dims(t);
@@ -182,6 +226,56 @@ final class LayoutOps {
       out[k++] = in[i];
     }
     return one(dt, out);
+  }
+
+  /** Compress: the kept extent depends on the condition's values, so it is dynamic unless the condition is constant. */
+  private static List<TensorType> compress(InferenceContext ctx) {
+    DType dt = dtype(ctx, 0);
+    long[] in = dims(ctx.inputType(0));
+    TensorData cond = constant(ctx, 1);
+    long kept = -1;
+    if (cond != null) {
+      kept = 0;
+      for (int i = 0; i < cond.size(); i++) {
+        if (cond.getDouble(i) != 0) {
+          kept++;
+        }
+      }
+    }
+    if (!ctx.attrs().has("axis")) {
+      return one(dt, new long[] {kept});
+    }
+    if (in == null) {
+      return one(dt, null);
+    }
+    int axis = LayoutParams.axis(ctx.node(), ctx.attrs().getInt("axis", 0), in.length);
+    long[] out = in.clone();
+    out[axis] = kept;
+    return one(dt, out);
+  }
+
+  /** Unique: how many distinct values there are is only known at run time. */
+  private static List<TensorType> unique(InferenceContext ctx) {
+    DType dt = dtype(ctx, 0);
+    long[] in = dims(ctx.inputType(0));
+    List<TensorType> outs = new ArrayList<>();
+    long n = -1;
+    if (!ctx.attrs().has("axis")) {
+      outs.add(type(dt, new long[] {-1}));
+      n = in == null ? -1 : LayoutParams.product(in, 0, in.length);
+    } else if (in == null) {
+      outs.add(type(dt, null));
+    } else {
+      int axis = LayoutParams.axis(ctx.node(), ctx.attrs().getInt("axis", 0), in.length);
+      long[] out = in.clone();
+      out[axis] = -1;
+      n = in[axis];
+      outs.add(type(dt, out));
+    }
+    outs.add(type(DType.INT64, new long[] {-1}));
+    outs.add(type(DType.INT64, new long[] {n}));
+    outs.add(type(DType.INT64, new long[] {-1}));
+    return outs.subList(0, Math.min(outs.size(), Math.max(1, ctx.numOutputs())));
   }
 
   private static List<TensorType> pad(InferenceContext ctx) {
@@ -352,12 +446,12 @@ final class LayoutOps {
         throw ctx.error("attribute 'scales' is required");
       }
     } else if (n.opType().equals("Upsample") || ctx.opset() < 11) {
-      scales = floatsOf(ctx.inputConstant(1));
+      scales = floatsOf(constant(ctx, 1));
       unknown = scales == null;
     } else {
-      roi = doublesOf(ctx.inputConstant(1));
-      scales = floatsOf(ctx.inputConstant(2));
-      sizes = LayoutParams.longs(ctx.inputConstant(3));
+      roi = doublesOf(constant(ctx, 1));
+      scales = floatsOf(constant(ctx, 2));
+      sizes = LayoutParams.longs(constant(ctx, 3));
       unknown = (ctx.hasInput(2) && scales == null) || (ctx.hasInput(3) && sizes == null)
           || (ctx.hasInput(1) && roi == null && "tf_crop_and_resize".equals(ctx.attrs().getString("coordinate_transformation_mode", "")));
     }

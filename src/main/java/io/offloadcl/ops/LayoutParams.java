@@ -215,6 +215,11 @@ public final class LayoutParams {
   }
 
   public static long[] expand(Node n, long[] in, long[] shape) {
+    for (long v : shape) {
+      if (v < 0) {
+        throw error(n, "shape " + Arrays.toString(shape) + " has a negative dimension");
+      }
+    }
     try {
       return Broadcast.shape(in, shape);
     } catch (ShapeMismatchException e) {
@@ -463,6 +468,11 @@ public final class LayoutParams {
     if (sizes != null && sizes.length > 0) {
       if (sizes.length != ax.length) {
         throw error(n, "sizes has " + sizes.length + " entries; expected " + ax.length);
+      }
+      for (long v : sizes) {
+        if (v < 0) {
+          throw error(n, "sizes " + Arrays.toString(sizes) + " has a negative entry");
+        }
       }
       String policy = n.attributes().getString("keep_aspect_ratio_policy", "stretch");
       if (policy.equals("stretch")) {

@@ -147,13 +147,13 @@ final class ShapeOps {
     DType dt = LayoutOps.dtype(ctx, 0);
     for (int i = 1; i < 3; i++) {
       TensorType t = ctx.requireInput(i);
-      if (t != null && t.dtype() != dt) {
+      if (t != null && dt != null && t.dtype() != dt) {
         throw ctx.error("input " + i + " is " + t.dtype().shortName() + ", expected " + dt.shortName() + " like 'start'");
       }
     }
-    TensorData s = ctx.inputConstant(0);
-    TensorData l = ctx.inputConstant(1);
-    TensorData d = ctx.inputConstant(2);
+    TensorData s = LayoutOps.constant(ctx, 0);
+    TensorData l = LayoutOps.constant(ctx, 1);
+    TensorData d = LayoutOps.constant(ctx, 2);
     if (s == null || l == null || d == null) {
       return LayoutOps.one(dt, new long[] {-1});
     }
@@ -166,16 +166,16 @@ final class ShapeOps {
     if (in != null && in.length != 2) {
       throw ctx.error("input has rank " + in.length + ", expected 2");
     }
-    DType dt = ctx.attrs().has("dtype") ? ShapeOpValues.dtypeAttr(ctx.node(), "dtype") : t.dtype();
+    DType dt = ctx.attrs().has("dtype") ? ShapeOpValues.dtypeAttr(ctx.node(), "dtype") : t == null ? null : t.dtype();
     return LayoutOps.one(dt, in == null ? LayoutOps.dynamic(2) : in);
   }
 
   private static List<TensorType> oneHot(InferenceContext ctx) {
     TensorType vt = ctx.requireInput(2);
     long[] ind = LayoutOps.dims(ctx.requireInput(0));
-    TensorData depth = ctx.inputConstant(1);
+    TensorData depth = LayoutOps.constant(ctx, 1);
     if (vt == null) {
-      throw ctx.error("input 'values' has no known type");
+      return LayoutOps.one(null, null);
     }
     if (ind == null) {
       return LayoutOps.one(vt.dtype(), null);

@@ -123,6 +123,22 @@ class OnnxImporterTest {
   }
 
   @Test
+  void nonTensorGraphInputsAreUnsupportedWhenOpsAreChecked() {
+    ValueInfoProto seq = ValueInfoProto.newBuilder().setName("s")
+        .setType(TypeProto.newBuilder().setSequenceType(TypeProto.Sequence.newBuilder())).build();
+    GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(seq).addInput(vi("f8", 17, 2))
+        .addNode(node("n1", "Foo", List.of("s", "f8"), List.of("y")))
+        .addOutput(vi("y", 1, 2));
+    UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
+        () -> OnnxImporter.fromBytes(model(g).toByteArray(), null));
+    assertTrue(e.getMessage().startsWith("unsupported operators: Foo (node n1); unsupported types: graph input 's' is"
+        + " sequence, graph input 'f8' is element type code 17"), e.getMessage());
+    Graph structural = imp(model(g));
+    assertNull(structural.value("s").type());
+    assertNull(structural.value("f8").type());
+  }
+
+  @Test
   void rejectsGarbageAndStructuralErrors(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("junk.onnx");
     Files.write(f, new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01, 0x02});

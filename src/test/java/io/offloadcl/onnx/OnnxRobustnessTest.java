@@ -145,4 +145,45 @@ class OnnxRobustnessTest {
     assertTrue(counts.getOrDefault(ModelFormatException.class.getSimpleName(), 0) > variants / 4,
         "most corruptions should be reported as malformed: " + counts);
   }
+
+  @Test
+  void corruptedTensorFilesFailOnlyWithModelFormatExceptions(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    List<byte[]> originals = new ArrayList<>();
+    Path ds = TestPaths.models().resolve("tribuo-tinybert/test_data_set_0");
+    if (Files.isDirectory(ds)) {
+      originals.add(Files.readAllBytes(ds.resolve("input_0.pb")));
+      originals.add(Files.readAllBytes(ds.resolve("output_0.pb")));
+    }
+    for (TensorData t : OnnxRoundTripTest.everyDType()) {
+      originals.add(TensorCodec.encode("t", t).toByteArray());
+    }
+    Random rnd = new Random(SEED + 1);
+    List<String> wrong = new ArrayList<>();
+    int variants = 0;
+    int rejected = 0;
+    Path f = dir.resolve("input_0.pb");
+    for (byte[] orig : originals) {
+      for (int v = 0; v < 60; v++) {
+        byte[] b = v < 20 ? Arrays.copyOf(orig, rnd.nextInt(orig.length)) : orig.clone();
+        if (v >= 20) {
+          for (int k = 0; k < 1 + rnd.nextInt(4); k++) {
+            b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+          }
+        }
+        Files.write(f, b);
+        variants++;
+        try {
+          OnnxTensors.read(f);
+        } catch (OffloadException e) {
+          rejected++;
+          assertTrue(e.getMessage().contains("input_0.pb"), "message names the file: " + e.getMessage());
+        } catch (Throwable t) {
+          wrong.add(t.toString());
+        }
+      }
+    }
+    System.out.println("tensor-file robustness: " + variants + " variants, " + rejected + " rejected");
+    assertEquals(List.of(), wrong);
+    assertTrue(rejected > 0);
+  }
 }

@@ -32,6 +32,25 @@ class OnnxStructuralImportTest {
     checkRoot(TestPaths.debianNodeTests(), 900);
   }
 
+  @Test
+  void importsTheRealAndLightModels() throws Exception {
+    Path light = TestPaths.shared().resolve("testdata/onnx-light");
+    List<Path> files = new ArrayList<>(TestPaths.modelFiles(TestPaths.models()));
+    if (Files.isDirectory(light)) {
+      try (var s = Files.list(light)) {
+        s.filter(p -> p.toString().endsWith(".onnx")).sorted().forEach(files::add);
+      }
+    }
+    assertFalse(TestPaths.ci() && files.size() < 12, "models missing under CI: " + files);
+    assumeTrue(!files.isEmpty(), "no models installed");
+    for (Path f : files) {
+      Graph g = OnnxImporter.load(f, false);
+      assertTrue(g.nodes().size() > 5, f + " imported with " + g.nodes().size() + " nodes");
+      assertFalse(g.inputs().isEmpty(), f + " has no inputs");
+      assertTrue(g.inputs().get(0).type() != null, f + ": input type missing");
+    }
+  }
+
   private static void checkRoot(Path root, int atLeast) {
     if (!Files.isDirectory(root)) {
       assertFalse(TestPaths.ci(), "test suite missing under CI: " + root);

@@ -241,8 +241,7 @@ final class ElemSupport {
     int n = in.size();
     long[] dims = in.dims();
     if (to == DType.STRING) {
-      throw new UnsupportedOperatorException("node '" + node.name() + "' (" + node.opType() + "): cast from "
-          + from.shortName() + " to string is not supported");
+      return castToString(node, in);
     }
     if (from == DType.STRING) {
       return castFromString(node, in, to);
@@ -272,7 +271,7 @@ final class ElemSupport {
     } else if (o instanceof boolean[]) {
       boolean[] r = (boolean[]) o;
       for (int i = 0; i < n; i++) {
-        r[i] = in.getDouble(i) != 0 || Double.isNaN(in.getDouble(i));
+        r[i] = in.getDouble(i) != 0; // NaN counts as true, as in numpy
       }
     } else if (o instanceof int[]) {
       int[] r = (int[]) o;
@@ -288,6 +287,58 @@ final class ElemSupport {
       }
     }
     return out;
+  }
+
+  /**
+   * Numbers to text the way numpy's {@code str} prints them: shortest round-trip digits, plain notation for
+   * magnitudes in [1e-4, 1e16), otherwise {@code 1.5e-05} style; the spec's literals NaN, INF and -INF.
+   * float16/bfloat16 would need their own shortest-digit search and bool has no agreed spelling, so both are
+   * refused.
+   */
+  private static TensorData castToString(Node node, TensorData in) {
+    DType from = in.dtype();
+    if (from != DType.FLOAT32 && from != DType.FLOAT64 && !from.isInteger()) {
+      throw new UnsupportedOperatorException("node '" + node.name() + "' (" + node.opType() + "): cast from "
+          + from.shortName() + " to string is not supported");
+    }
+    String[] r = new String[in.size()];
+    for (int i = 0; i < r.length; i++) {
+      if (from == DType.UINT64) {
+        r[i] = Long.toUnsignedString(in.getLong(i));
+      } else if (from.isInteger()) {
+        r[i] = Long.toString(in.getLong(i));
+      } else {
+        r[i] = formatFloat(in.getDouble(i), from == DType.FLOAT32);
+      }
+    }
+    return TensorData.wrap(DType.STRING, in.dims(), r);
+  }
+
+  static String formatFloat(double v, boolean single) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "INF" : "-INF";
+    }
+    String s = single ? Float.toString((float) v) : Double.toString(v);
+    double a = Math.abs(v);
+    int e = s.indexOf('E');
+    if (a != 0 && (a < 1e-4 || a >= 1e16)) {
+      String mant = e < 0 ? s : s.substring(0, e);
+      int exp = e < 0 ? 0 : Integer.parseInt(s.substring(e + 1));
+      if (mant.endsWith(".0")) {
+        mant = mant.substring(0, mant.length() - 2);
+      }
+      return mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+    if (e >= 0) {
+      s = new java.math.BigDecimal(s).toPlainString();
+      if (s.indexOf('.') < 0) {
+        s += ".0";
+      }
+    }
+    return s;
   }
 
   private static TensorData castFromString(Node node, TensorData in, DType to) {
@@ -322,11 +373,20 @@ final class ElemSupport {
   // ---- erf ----
 
   private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+  private static final int ERF_TERMS = 160;
+  // 2 / (2k + 1): the series' term ratio without a division in the loop
+  private static final double[] ERF_RATIO = new double[ERF_TERMS];
+
+  static {
+    for (int k = 1; k < ERF_TERMS; k++) {
+      ERF_RATIO[k] = 2.0 / (2 * k + 1);
+    }
+  }
 
   /**
    * erf(x) to about 1e-15 relative error. Uses the everywhere-convergent series
    * erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)), whose terms are all positive (no
-   * cancellation); beyond |x| = 6 erf is 1 to double precision.
+   * cancellation); beyond |x| = 6 erf is 1 to double precision. About 2x^2 + 20 terms are needed.
    */
   static double erf(double x) {
     if (Double.isNaN(x)) {
@@ -339,8 +399,8 @@ final class ElemSupport {
     double x2 = a * a;
     double term = a;
     double sum = a;
-    for (int k = 1; k < 200; k++) {
-      term *= 2 * x2 / (2 * k + 1);
+    for (int k = 1; k < ERF_TERMS; k++) {
+      term *= x2 * ERF_RATIO[k];
       sum += term;
       if (term < sum * 1e-17) {
         break;

@@ -399,8 +399,8 @@ final class ElementwiseKernels {
   }
 
   /**
-   * Tight float32 loops for Add/Sub/Mul/Div: equal shapes, a scalar on either side, or the second operand a
-   * vector/block matching the trailing dims. Returns false for any other layout.
+   * Tight float32 loops for Add/Sub/Mul/Div: equal shapes, a scalar on either side, or one operand a
+   * vector/block matching the other's trailing dims. Returns false for any other layout.
    */
   private static boolean fastFloat(int op, float[] x, long[] ad, float[] y, long[] bd, long[] od, float[] r) {
     int n = r.length;
@@ -443,6 +443,19 @@ final class ElementwiseKernels {
           case SUB: for (int j = 0; j < m; j++) { r[base + j] = x[base + j] - y[j]; } break;
           case MUL: for (int j = 0; j < m; j++) { r[base + j] = x[base + j] * y[j]; } break;
           default: for (int j = 0; j < m; j++) { r[base + j] = x[base + j] / y[j]; } break;
+        }
+      }
+      return true;
+    }
+    if (bFull && x.length > 0 && ElemSupport.isTrailing(ad, od)) {
+      // bias first, as exporters often emit Add(B, MatMul(...))
+      int m = x.length;
+      for (int base = 0; base < n; base += m) {
+        switch (op) {
+          case ADD: for (int j = 0; j < m; j++) { r[base + j] = x[j] + y[base + j]; } break;
+          case SUB: for (int j = 0; j < m; j++) { r[base + j] = x[j] - y[base + j]; } break;
+          case MUL: for (int j = 0; j < m; j++) { r[base + j] = x[j] * y[base + j]; } break;
+          default: for (int j = 0; j < m; j++) { r[base + j] = x[j] / y[base + j]; } break;
         }
       }
       return true;

@@ -41,17 +41,25 @@ final class LayoutIndexCopy {
       System.arraycopy(s, 0, d, 0, 1);
       return out;
     }
+    // fold trailing axes whose combined run stays contiguous, so whole blocks move in one arraycopy
     int last = rank - 1;
+    int runLen = tables[last].length;
+    int runStart = tables[last][0];
+    boolean folded = unitRun(tables[last], 1);
+    while (folded && last >= 1 && unitRun(tables[last - 1], runLen)) {
+      runStart += tables[last - 1][0];
+      runLen *= tables[last - 1].length;
+      last--;
+    }
     int[] lt = tables[last];
-    int n = lt.length;
-    boolean contiguous = lt[0] >= 0;
+    int n = folded ? runLen : lt.length;
+    boolean contiguous = folded;
     boolean rowFill = false;
-    for (int i = 0; i < n; i++) {
-      if (lt[i] < 0) {
-        rowFill = true;
-        contiguous = false;
-      } else if (lt[i] != lt[0] + i) {
-        contiguous = false;
+    if (!folded) {
+      for (int i = 0; i < n; i++) {
+        if (lt[i] < 0) {
+          rowFill = true;
+        }
       }
     }
     int[] idx = new int[rank];
@@ -71,7 +79,7 @@ final class LayoutIndexCopy {
       if (fillRow) {
         fill(d, dpos, n, fill);
       } else if (contiguous) {
-        System.arraycopy(s, base + lt[0], d, dpos, n);
+        System.arraycopy(s, base + runStart, d, dpos, n);
       } else if (rowFill) {
         for (int i = 0; i < n; i++) {
           if (lt[i] < 0) {
@@ -92,6 +100,19 @@ final class LayoutIndexCopy {
       }
     }
     return out;
+  }
+
+  /** True when t[i] == t[0] + i·stride for all i, with no fill entries. */
+  private static boolean unitRun(int[] t, int stride) {
+    if (t.length == 0 || t[0] < 0) {
+      return false;
+    }
+    for (int i = 1; i < t.length; i++) {
+      if (t[i] != t[0] + i * stride) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void gatherRow(Object s, int base, int[] t, Object d, int dpos) {

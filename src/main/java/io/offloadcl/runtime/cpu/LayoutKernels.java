@@ -32,6 +32,9 @@ final class LayoutKernels {
     add("DepthToSpace", (n, in) -> depthSpace(n, in, true));
     add("SpaceToDepth", (n, in) -> depthSpace(n, in, false));
     add("Trilu", LayoutKernels::trilu);
+    add("ReverseSequence", LayoutKernels::reverseSequence);
+    add("Compress", LayoutKernels::compress);
+    add("Unique", LayoutKernels::unique);
     add("Resize", (n, in) -> new TensorData[] {LayoutResize.run(n, in)});
     add("Upsample", (n, in) -> new TensorData[] {LayoutResize.run(n, in)});
   }
@@ -510,6 +513,144 @@ final class LayoutKernels {
     }
     TensorData v = x.reshape(nn, c, h / b, b, w / b, b);
     return one(transposeData(n, v, new int[] {0, 3, 5, 1, 2, 4}).reshape(nn, c * b * b, h / b, w / b));
+  }
+
+  private static TensorData[] compress(Node n, TensorData[] in) {
+    TensorData x = in[0];
+    TensorData cond = in[1];
+    boolean flat = !n.attributes().has("axis");
+    long[] d = flat ? new long[] {x.size()} : x.dims();
+    int axis = flat ? 0 : LayoutParams.axis(n, n.attributes().getInt("axis", 0), d.length);
+    if (cond.size() > d[axis]) {
+      throw LayoutParams.error(n, "condition has " + cond.size() + " entries; axis " + axis + " has extent " + d[axis]);
+    }
+    int[] st = LayoutIndexCopy.strides(d);
+    int[][] t = new int[d.length][];
+    long[] out = d.clone();
+    for (int a = 0; a < d.length; a++) {
+      if (a == axis) {
+        int[] keep = new int[cond.size()];
+        int k = 0;
+        for (int i = 0; i < cond.size(); i++) {
+          if (cond.getDouble(i) != 0) {
+            keep[k++] = i * st[a];
+          }
+        }
+        t[a] = Arrays.copyOf(keep, k);
+        out[a] = k;
+      } else {
+        t[a] = new int[(int) d[a]];
+        for (int j = 0; j < t[a].length; j++) {
+          t[a][j] = j * st[a];
+        }
+      }
+    }
+    return one(LayoutIndexCopy.run(flat ? x.reshape(d) : x, out, t, null));
+  }
+
+  /**
+   * Unique values (or slices along an axis): slices are compared element by element in row-major order, which
+   * is the lexicographic order the ONNX reference sorts by.
+   */
+  private static TensorData[] unique(Node n, TensorData[] in) {
+    TensorData x = in[0];
+    boolean flat = !n.attributes().has("axis");
+    long[] d = flat ? new long[] {x.size()} : x.dims();
+    int axis = flat ? 0 : LayoutParams.axis(n, n.attributes().getInt("axis", 0), d.length);
+    int len = (int) d[axis];
+    int outer = (int) LayoutParams.product(d, 0, axis);
+    int inner = (int) LayoutParams.product(d, axis + 1, d.length);
+    java.util.List<java.util.List<Comparable<?>>> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < len; i++) {
+      java.util.List<Comparable<?>> k = new java.util.ArrayList<>(outer * inner);
+      for (int o = 0; o < outer; o++) {
+        for (int j = 0; j < inner; j++) {
+          int e = (o * len + i) * inner + j;
+          k.add(x.dtype() == DType.STRING ? x.strings()[e] : x.dtype().isFloating() ? (Comparable<?>) x.getDouble(e) : (Comparable<?>) x.getLong(e));
+        }
+      }
+      keys.add(k);
+    }
+    java.util.Map<java.util.List<Comparable<?>>, Integer> first = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < len; i++) {
+      first.putIfAbsent(keys.get(i), i);
+    }
+    java.util.List<Integer> order = new java.util.ArrayList<>(first.values());
+    if (n.attributes().getInt("sorted", 1) != 0) {
+      order.sort((a, b) -> compareKeys(keys.get(a), keys.get(b)));
+    }
+    java.util.Map<java.util.List<Comparable<?>>, Integer> slot = new java.util.HashMap<>();
+    for (int u = 0; u < order.size(); u++) {
+      slot.put(keys.get(order.get(u)), u);
+    }
+    int m = order.size();
+    long[] indices = new long[m];
+    long[] counts = new long[m];
+    long[] inverse = new long[len];
+    for (int u = 0; u < m; u++) {
+      indices[u] = order.get(u);
+    }
+    for (int i = 0; i < len; i++) {
+      int u = slot.get(keys.get(i));
+      inverse[i] = u;
+      counts[u]++;
+    }
+    int[] st = LayoutIndexCopy.strides(d);
+    int[][] t = new int[d.length][];
+    long[] out = d.clone();
+    out[axis] = m;
+    for (int a = 0; a < d.length; a++) {
+      t[a] = new int[(int) out[a]];
+      for (int j = 0; j < t[a].length; j++) {
+        t[a][j] = (a == axis ? order.get(j) : j) * st[a];
+      }
+    }
+    TensorData y = LayoutIndexCopy.run(flat ? x.reshape(d) : x, out, t, null);
+    return new TensorData[] {y, TensorData.ofLongs(new long[] {m}, indices), TensorData.ofLongs(new long[] {len}, inverse),
+        TensorData.ofLongs(new long[] {m}, counts)};
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int compareKeys(java.util.List<Comparable<?>> a, java.util.List<Comparable<?>> b) {
+    for (int i = 0; i < a.size(); i++) {
+      int c = ((Comparable) a.get(i)).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  private static TensorData[] reverseSequence(Node n, TensorData[] in) {
+    TensorData x = in[0];
+    long[] d = x.dims();
+    if (d.length < 2) {
+      throw LayoutParams.error(n, "input has rank " + d.length + ", expected at least 2");
+    }
+    int batchAxis = LayoutParams.axis(n, n.attributes().getInt("batch_axis", 1), d.length);
+    int timeAxis = LayoutParams.axis(n, n.attributes().getInt("time_axis", 0), d.length);
+    long[] lens = in[1].toLongArray();
+    if (lens.length != d[batchAxis]) {
+      throw LayoutParams.error(n, "sequence_lens has " + lens.length + " entries; the batch axis has extent " + d[batchAxis]);
+    }
+    TensorData out = x.copy();
+    int[] st = LayoutIndexCopy.strides(d);
+    int[] pos = new int[d.length];
+    for (int i = 0; i < x.size(); i++) {
+      long len = Math.min(lens[pos[batchAxis]], d[timeAxis]);
+      int tpos = pos[timeAxis];
+      if (tpos < len) {
+        int src = i + (int) (len - 1 - 2L * tpos) * st[timeAxis];
+        System.arraycopy(x.array(), src, out.array(), i, 1);
+      }
+      for (int a = d.length - 1; a >= 0; a--) {
+        if (++pos[a] < d[a]) {
+          break;
+        }
+        pos[a] = 0;
+      }
+    }
+    return one(out);
   }
 
   private static TensorData[] trilu(Node n, TensorData[] in) {

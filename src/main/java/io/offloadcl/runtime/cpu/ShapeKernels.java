@@ -147,6 +147,9 @@ final class ShapeKernels {
     TensorData ind = LayoutKernels.need(n, in, 0, "indices");
     long depth = (long) LayoutKernels.need(n, in, 1, "depth").getDouble(0);
     TensorData values = LayoutKernels.need(n, in, 2, "values");
+    if (depth < 0) {
+      throw LayoutParams.error(n, "depth " + depth + " is negative");
+    }
     if (values.size() != 2) {
       throw LayoutParams.error(n, "values must have 2 elements [off, on], got " + values.size());
     }

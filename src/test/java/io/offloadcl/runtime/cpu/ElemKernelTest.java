@@ -36,8 +36,11 @@ class ElemKernelTest {
     TensorData bias = f(d(3), 100, 200, 300);
     assertFloats(new float[] {101, 202, 303, 104, 205, 306}, run1("Add", x, bias), 0);
     assertFloats(new float[] {0.01f, 0.01f, 0.01f, 0.04f, 0.025f, 0.02f}, run1("Div", x, bias), 1e-6f);
-    // bias on the left goes through the general broadcast path
+    // bias on the left
     assertFloats(new float[] {99, 198, 297, 96, 195, 294}, run1("Sub", bias, x), 0);
+    assertFloats(new float[] {100, 100, 100, 25, 40, 50}, run1("Div", bias, x), 1e-6f);
+    // a [2,1] column is not a trailing block: general path
+    assertFloats(new float[] {0, 1, 2, 0, 1, 2}, run1("Sub", x, f(d(2, 1), 1, 4)), 0);
   }
 
   @Test
@@ -141,8 +144,12 @@ class ElemKernelTest {
     assertEquals(Float.NEGATIVE_INFINITY, sf.floats()[1]);
     assertTrue(Float.isNaN(sf.floats()[2]));
     Attributes toStr = new Attributes().setInt("to", DType.STRING.onnxCode());
+    TensorData pr = f(d(7), 1.5f, 1e-5f, 12345678f, Float.NaN, Float.NEGATIVE_INFINITY, 0.1f, 2.5e20f);
+    assertArrayEquals(new String[] {"1.5", "1e-05", "12345678.0", "NaN", "-INF", "0.1", "2.5e+20"},
+        run("Cast", 13, toStr, 1, pr)[0].strings());
+    assertArrayEquals(new String[] {"300", "-1"}, run("Cast", 13, toStr, 1, i)[0].strings());
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
-        () -> ShapeInference.run(ElemTestGraphs.single("Cast", 13, toStr, 1, x)));
+        () -> ShapeInference.run(ElemTestGraphs.single("Cast", 13, toStr, 1, bo)));
     assertTrue(e.getMessage().contains("n0") && e.getMessage().contains("string"), e.getMessage());
     // CastLike takes its target type from the second input
     TensorData like = TensorData.wrap(DType.FLOAT64, d(1), new double[] {0});

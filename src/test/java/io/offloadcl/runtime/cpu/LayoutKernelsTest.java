@@ -64,6 +64,12 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void expandToNegativeShapeIsAShapeError() {
+    ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> run("Expand", 13, null, iota(3), c(ls(-2, 3))));
+    assertTrue(e.getMessage().contains("negative"), e.getMessage());
+  }
+
+  @Test
   void gatherAxis1WithNegativeInt32Indices() {
     TensorData idx = TensorData.wrap(DType.INT32, d(2), new int[] {-1, 0});
     LayoutTestGraphs.Result r = run("Gather", 13, attrs().setInt("axis", 1), iota(2, 3), idx);
@@ -180,6 +186,35 @@ class LayoutKernelsTest {
   }
 
   @Test
+  void compressAlongAxisAndFlattened() {
+    TensorData cond = TensorData.wrap(DType.BOOL, d(3), new boolean[] {true, false, true});
+    LayoutTestGraphs.Result r = run("Compress", 11, attrs().setInt("axis", -1), iota(2, 3), c(cond));
+    assertFloats(r.get(), d(2, 2), 0, 2, 3, 5);
+    assertEquals(Shape.of(2, 2), r.inferred[0].shape());
+    LayoutTestGraphs.Result f = run("Compress", 11, null, iota(2, 3), cond);
+    assertFloats(f.get(), d(2), 0, 2);
+    assertEquals(Shape.of(-1), f.inferred[0].shape());
+  }
+
+  @Test
+  void uniqueUnsortedKeepsFirstOccurrenceOrder() {
+    LayoutTestGraphs.Result r = runN("Unique", 11, attrs().setInt("sorted", 0), 4, f(d(5), 3, 1, 3, 2, 1));
+    assertFloats(r.out[0], d(3), 3, 1, 2);
+    assertLongs(r.out[1], d(3), 0, 1, 3);
+    assertLongs(r.out[2], d(5), 0, 1, 0, 2, 1);
+    assertLongs(r.out[3], d(3), 2, 2, 1);
+    LayoutTestGraphs.Result s = runN("Unique", 11, attrs().setInt("axis", 0), 1, f(d(3, 2), 2, 0, 1, 5, 2, 0));
+    assertFloats(s.out[0], d(2, 2), 1, 5, 2, 0);
+  }
+
+  @Test
+  void reverseSequencePerBatchLength() {
+    // time_axis 0, batch_axis 1: column b reverses its first lens[b] rows
+    LayoutTestGraphs.Result r = run("ReverseSequence", 10, null, iota(3, 2), ls(3, 2));
+    assertFloats(r.get(), d(3, 2), 4, 3, 2, 1, 0, 5);
+  }
+
+  @Test
   void resizeNearestUpsampleAsymmetricFloor() {
     LayoutTestGraphs.Result r = run("Resize", 13,
         attrs().setString("coordinate_transformation_mode", "asymmetric").setString("nearest_mode", "floor"),
@@ -254,6 +289,23 @@ class LayoutKernelsTest {
         f(d(3), 0, 10, 20), c(f(d(2), 0.5f, 1.5f)), null, c(ls(3)));
     // x = 0.5·2 + j·(1.0·2)/2 → 1, 2, 3 (past the end → extrapolation value)
     assertFloats(r.get(), d(3), 10, 20, -1);
+  }
+
+  @Test
+  void upsampleAttributeAndInputForms() {
+    LayoutTestGraphs.Result a = run("Upsample", 7, attrs().setFloats("scales", 1, 2), f(d(1, 2), 1, 2));
+    assertFloats(a.get(), d(1, 4), 1, 1, 2, 2);
+    LayoutTestGraphs.Result b = run("Upsample", 9, attrs().setString("mode", "linear"), f(d(1, 2), 1, 3), c(f(d(2), 1, 2)));
+    // asymmetric: x_in = j/2 → 0, 0.5, 1, 1.5 (clamped)
+    assertFloats(b.get(), d(1, 4), 1, 2, 3, 3);
+    assertEquals(Shape.of(1, 4), b.inferred[0].shape());
+  }
+
+  @Test
+  void resizeWithRuntimeScalesInfersRankOnly() {
+    LayoutTestGraphs.Result r = run("Resize", 13, null, iota(1, 2), null, f(d(2), 1, 2));
+    assertEquals(Shape.of(-1, -1), r.inferred[0].shape());
+    assertArrayEquals(d(1, 4), r.get().dims());
   }
 
   @Test

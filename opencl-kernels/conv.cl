@@ -1,0 +1,73 @@
+// Convolution, NCHW (1-D convolutions arrive as H = 1). Pointwise convolutions are lowered to gemm.cl by
+// codegen; this file holds the direct kernels for the rest.
+//
+// Parameters: BATCH CI H W CO OH OW KH KW SH SW PH PW (padding at the start) DH DW; CIG COG (channels per
+// group); EPILOGUE(v, n, c, p) with p = oh * OW + ow (bias, activation, residual); EPI_PARAMS.
+
+//@section conv_direct
+// One work-item per output element; padding is skipped rather than read, so no padded copy is made.
+__kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
+                    __global float* restrict Y EPI_PARAMS) {
+  const int ow = get_global_id(0);
+  const int oh = get_global_id(1);
+  const int nc = get_global_id(2);
+  if (ow >= OW || oh >= OH) return;
+  const int n = nc / CO;
+  const int co = nc % CO;
+  const int g = co / COG;
+  const int ih0 = oh * SH - PH;
+  const int iw0 = ow * SW - PW;
+  float s = 0.0f;
+  for (int ci = 0; ci < CIG; ci++) {
+    __global const float* x = X + (long) (n * CI + g * CIG + ci) * H * W;
+    __global const float* w = Wt + (long) (co * CIG + ci) * KH * KW;
+    for (int kh = 0; kh < KH; kh++) {
+      const int ih = ih0 + kh * DH;
+      if (ih < 0 || ih >= H) continue;
+      for (int kw = 0; kw < KW; kw++) {
+        const int iw = iw0 + kw * DW;
+        if (iw < 0 || iw >= W) continue;
+        s = mad(x[ih * W + iw], w[kh * KW + kw], s);
+      }
+    }
+  }
+  Y[((long) nc * OH + oh) * OW + ow] = EPILOGUE(s, n, co, oh * OW + ow);
+}
+
+//@section conv_cpu
+// CPU variant: a work-item computes COB output channels of one output pixel, so each input element it loads
+// feeds COB multiply-adds held in registers (the weights of the COB channels are the only per-FMA load).
+__kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
+                    __global float* restrict Y EPI_PARAMS) {
+  const int ow = get_global_id(0);
+  const int oh = get_global_id(1);
+  const int nb = get_global_id(2);
+  if (ow >= OW || oh >= OH) return;
+  const int n = nb / (CO / COB);
+  const int co0 = (nb % (CO / COB)) * COB;
+  const int g = co0 / COG;
+  const int ih0 = oh * SH - PH;
+  const int iw0 = ow * SW - PW;
+  float s[COB];
+#pragma unroll
+  for (int j = 0; j < COB; j++) s[j] = 0.0f;
+  for (int ci = 0; ci < CIG; ci++) {
+    __global const float* x = X + (long) (n * CI + g * CIG + ci) * H * W;
+    __global const float* w = Wt + (long) (co0 * CIG + ci) * KH * KW;
+    for (int kh = 0; kh < KH; kh++) {
+      const int ih = ih0 + kh * DH;
+      if (ih < 0 || ih >= H) continue;
+      for (int kw = 0; kw < KW; kw++) {
+        const int iw = iw0 + kw * DW;
+        if (iw < 0 || iw >= W) continue;
+        const float xv = x[ih * W + iw];
+#pragma unroll
+        for (int j = 0; j < COB; j++) s[j] = mad(xv, w[j * CIG * KH * KW + kh * KW + kw], s[j]);
+      }
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < COB; j++) {
+    Y[((long) (n * CO + co0 + j) * OH + oh) * OW + ow] = EPILOGUE(s[j], n, co0 + j, oh * OW + ow);
+  }
+}

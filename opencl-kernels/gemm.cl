@@ -1,0 +1,84 @@
+// Matrix products: MatMul (with batch broadcasting), Gemm, and 1x1 convolutions lowered to a product.
+//
+// C[bt][m][n] = EPILOGUE(sum_k A[bt][m][k] * B[bt][k][n], bt, m, n), C row-major M x N per batch.
+// Parameters (#defines from codegen): M N K; ASM ASK BSK BSN (element strides, so transposed operands need
+// no copy); BATCH_OFFSETS(bt, oa, ob) (batch index -> operand offsets, broadcasting resolved);
+// EPILOGUE(v, bt, m, n) (bias, alpha/beta, activation, residual: fused work); EPI_PARAMS (its extra buffers).
+
+//@section gemm_cpu
+// CPU variant: each work-item owns a TM x 16 tile of C held in registers as 2*TM float8 accumulators, so
+// every loaded B vector feeds TM fused multiply-adds. CPU OpenCL drivers map work-items to loop iterations,
+// so the vectorization is written out rather than left to the implicit work-group vectorizer.
+__kernel void KNAME(__global const float* restrict A, __global const float* restrict B,
+                    __global float* restrict C EPI_PARAMS) {
+  const int n0 = get_global_id(0) * 16;
+  const int m0 = get_global_id(1) * TM;
+  const int bt = get_global_id(2);
+  if (m0 >= M || n0 >= N) return;
+  int oa, ob;
+  BATCH_OFFSETS(bt, oa, ob);
+  __global const float* a = A + oa;
+  __global const float* b = B + ob;
+  __global float* c = C + (long) bt * M * N;
+  if (BSN == 1 && m0 + TM <= M && n0 + 16 <= N) {
+    float8 lo[TM], hi[TM];
+#pragma unroll
+    for (int i = 0; i < TM; i++) { lo[i] = (float8)(0.0f); hi[i] = (float8)(0.0f); }
+    for (int k = 0; k < K; k++) {
+      const float8 b0 = vload8(0, b + k * BSK + n0);
+      const float8 b1 = vload8(0, b + k * BSK + n0 + 8);
+#pragma unroll
+      for (int i = 0; i < TM; i++) {
+        const float8 av = (float8)(a[(m0 + i) * ASM + k * ASK]);
+        lo[i] = mad(av, b0, lo[i]);
+        hi[i] = mad(av, b1, hi[i]);
+      }
+    }
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+      float t[16];
+      vstore8(lo[i], 0, t);
+      vstore8(hi[i], 0, t + 8);
+      __global float* crow = c + (m0 + i) * N + n0;
+      for (int j = 0; j < 16; j++) crow[j] = EPILOGUE(t[j], bt, m0 + i, n0 + j);
+    }
+  } else {
+    // Edge tiles (and non-unit B column stride): the same tile, scalar and bounds-checked.
+    for (int i = 0; i < TM && m0 + i < M; i++) {
+      for (int j = 0; j < 16 && n0 + j < N; j++) {
+        float s = 0.0f;
+        for (int k = 0; k < K; k++) s = mad(a[(m0 + i) * ASM + k * ASK], b[k * BSK + (n0 + j) * BSN], s);
+        c[(m0 + i) * N + n0 + j] = EPILOGUE(s, bt, m0 + i, n0 + j);
+      }
+    }
+  }
+}
+
+//@section gemm_gpu
+// GPU variant: 16 x 16 work-groups stage 16 x 16 tiles of A and B in local memory, so each global element is
+// read once per tile instead of once per output; the +1 column pad avoids local-memory bank conflicts.
+__kernel __attribute__((reqd_work_group_size(16, 16, 1)))
+void KNAME(__global const float* restrict A, __global const float* restrict B,
+           __global float* restrict C EPI_PARAMS) {
+  const int n = get_global_id(0);
+  const int m = get_global_id(1);
+  const int bt = get_global_id(2);
+  const int ln = get_local_id(0);
+  const int lm = get_local_id(1);
+  __local float As[16][17];
+  __local float Bs[16][17];
+  int oa, ob;
+  BATCH_OFFSETS(bt, oa, ob);
+  __global const float* a = A + oa;
+  __global const float* b = B + ob;
+  float acc = 0.0f;
+  for (int k0 = 0; k0 < K; k0 += 16) {
+    As[lm][ln] = (m < M && k0 + ln < K) ? a[m * ASM + (k0 + ln) * ASK] : 0.0f;
+    Bs[lm][ln] = (k0 + lm < K && n < N) ? b[(k0 + lm) * BSK + n * BSN] : 0.0f;
+    barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+    for (int kk = 0; kk < 16; kk++) acc = mad(As[lm][kk], Bs[kk][ln], acc);
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  if (m < M && n < N) C[(long) bt * M * N + m * N + n] = EPILOGUE(acc, bt, m, n);
+}

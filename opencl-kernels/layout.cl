@@ -1,0 +1,45 @@
+// Data movement: transpose, slice, expand (one strided-copy kernel), concat, gather. These move elements
+// without arithmetic, so T is the unsigned integer of the element's byte size and one kernel serves every
+// dtype.
+//
+// Parameters: T; NOUT; strided_copy: BASE and SRC_INDEX(o, ix) (output index -> source offset, the source
+// strides permuted for Transpose, scaled by steps for Slice, zero for Expand's broadcast dims); concat:
+// OUTAX INNER, CONCAT_PARAMS, CONCAT_PICK; gather: IT (index type) D (gathered dim) NIDX INNER.
+
+//@section strided_copy
+__kernel void KNAME(__global const T* restrict x, __global T* restrict y) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  int ix;
+  SRC_INDEX(o, ix);
+  y[o] = x[BASE + ix];
+}
+
+//@section concat
+// One work-item per output element picks the input whose slice along the axis holds it.
+__kernel void KNAME(CONCAT_PARAMS, __global T* restrict y) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  const int outer = o / (OUTAX * INNER);
+  const int rem = o % (OUTAX * INNER);
+  const int a = rem / INNER;
+  const int inner = rem % INNER;
+  T v;
+  CONCAT_PICK
+  y[o] = v;
+}
+
+//@section gather
+// Indices are read on the device (they may be computed); negative ones count from the end, and
+// out-of-range ones are clamped rather than read out of bounds.
+__kernel void KNAME(__global const T* restrict x, __global const IT* restrict idx, __global T* restrict y) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  const int inner = o % INNER;
+  const int j = (o / INNER) % NIDX;
+  const int outer = o / (INNER * NIDX);
+  long k = (long) idx[j];
+  if (k < 0) k += D;
+  k = clamp(k, (long) 0, (long) (D - 1));
+  y[o] = x[((long) outer * D + k) * INNER + inner];
+}

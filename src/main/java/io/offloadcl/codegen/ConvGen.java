@@ -1,0 +1,51 @@
+package io.offloadcl.codegen;
+
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import java.util.List;
+
+/** Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl). */
+final class ConvGen {
+  private ConvGen() {}
+
+  static KernelSource generate(Node n, String name, DeviceClass dc) {
+    Shapes.requireFloat(n, 3);
+    long[] x = Shapes.dims(n, n.input(0));
+    long[] wt = Shapes.dims(n, n.input(1));
+    long[] y = Shapes.dims(n, n.output(0));
+    if (wt.length != x.length) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (Conv): weight rank " + wt.length
+          + " differs from input rank " + x.length);
+    }
+    long[] kernel = java.util.Arrays.copyOfRange(wt, 2, wt.length);
+    Windows win = Windows.of(n, x, y, kernel);
+    long group = n.attributes().getInt("group", 1);
+    long batch = x[0];
+    long ci = x[1];
+    long co = y[1];
+    boolean bias = n.inputs().size() > 2 && n.input(2) != null;
+    Epilogue epi = bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE;
+    long hw = win.oh() * win.ow();
+    if (group == 1 && win.kh() == 1 && win.kw() == 1 && win.sh() == 1 && win.sw() == 1 && win.ph() == 0
+        && win.pw() == 0 && win.phEnd() == 0 && win.pwEnd() == 0) {
+      // Y[n] (CO x HW) = W (CO x CI) * X[n] (CI x HW): the weights are operand A, shared by every batch.
+      GemmGen.Product p = new GemmGen.Product(co, hw, ci, ci, 1, hw, 1, batch,
+          "{ oa = 0; ob = (bt) * " + (ci * hw) + "; }");
+      Epilogue ge = bias ? new Epilogue("((v) + ep0[m])", List.of(2)) : Epilogue.NONE;
+      return GemmGen.emit(n, name, dc, p, ge, List.of(KernelSource.Arg.in(1), KernelSource.Arg.in(0),
+          KernelSource.Arg.out(0)));
+    }
+    long cog = co / group;
+    int cob = dc == DeviceClass.CPU ? (cog % 8 == 0 ? 8 : cog % 4 == 0 ? 4 : 1) : 1;
+    Block b = new Block(name, "conv.cl", cob > 1 ? "conv_cpu" : "conv_direct", "Conv (node '" + n.name() + "') "
+        + ci + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group);
+    b.def("BATCH", batch).def("CI", ci).def("CO", co).def("CIG", ci / group).def("COG", cog);
+    win.define(b);
+    if (cob > 1) {
+      b.def("COB", cob);
+    }
+    epi.define(b, "(v, n, c, p)");
+    return new KernelSource(name, b.source(), "", new long[] {win.ow(), win.oh(), batch * co / cob}, null,
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
+  }
+}

@@ -1,0 +1,111 @@
+package io.offloadcl.codegen;
+
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import java.util.List;
+
+/** MatMul and Gemm from gemm.cl: the CPU register-blocked variant or the GPU local-memory variant. */
+final class GemmGen {
+  /** Rows per work-item in the CPU variant: 2*TM float8 accumulators stay in registers. */
+  static final int CPU_TM = 6;
+
+  private GemmGen() {}
+
+  /** The shape and strides of one (batched) product; everything a gemm.cl specialization needs. */
+  record Product(long m, long n, long k, long asm, long ask, long bsk, long bsn, long batch, String batchOffsets) {}
+
+  static KernelSource matMul(Node node, String name, DeviceClass dc, Epilogue epi) {
+    Shapes.requireFloat(node, 2);
+    long[] a = Shapes.dims(node, node.input(0));
+    long[] b = Shapes.dims(node, node.input(1));
+    if (a.length == 0 || b.length == 0) {
+      throw new UnsupportedOperatorException("node '" + node.name() + "' (MatMul): scalar operand");
+    }
+    long[] a2 = a.length == 1 ? new long[] {1, a[0]} : a;
+    long[] b2 = b.length == 1 ? new long[] {b[0], 1} : b;
+    long m = a2[a2.length - 2];
+    long k = a2[a2.length - 1];
+    long n = b2[b2.length - 1];
+    if (b2[b2.length - 2] != k) {
+      throw new UnsupportedOperatorException("node '" + node.name() + "' (MatMul): inner dimensions " + k
+          + " and " + b2[b2.length - 2] + " differ");
+    }
+    int br = Math.max(a2.length, b2.length) - 2;
+    long[] batchDims = new long[br];
+    long[] aBatch = new long[a2.length - 2];
+    long[] bBatch = new long[b2.length - 2];
+    System.arraycopy(a2, 0, aBatch, 0, aBatch.length);
+    System.arraycopy(b2, 0, bBatch, 0, bBatch.length);
+    for (int i = 0; i < br; i++) {
+      long da = i - (br - aBatch.length) >= 0 ? aBatch[i - (br - aBatch.length)] : 1;
+      long db = i - (br - bBatch.length) >= 0 ? bBatch[i - (br - bBatch.length)] : 1;
+      batchDims[i] = Math.max(da, db);
+    }
+    long[] sa = Shapes.broadcastStrides(aBatch, batchDims);
+    long[] sb = Shapes.broadcastStrides(bBatch, batchDims);
+    for (int i = 0; i < br; i++) {
+      sa[i] *= m * k;
+      sb[i] *= k * n;
+    }
+    String offsets = Shapes.indexCode("bt", batchDims, new long[][] {sa, sb}, new String[] {"oa", "ob"});
+    Product p = new Product(m, n, k, k, 1, n, 1, Shapes.count(batchDims), offsets);
+    return emit(node, name, dc, p, epi, List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1),
+        KernelSource.Arg.out(0)));
+  }
+
+  static KernelSource gemm(Node node, String name, DeviceClass dc) {
+    Shapes.requireFloat(node, 3);
+    Attributes at = node.attributes();
+    boolean ta = at.getInt("transA", 0) != 0;
+    boolean tb = at.getInt("transB", 0) != 0;
+    float alpha = at.getFloat("alpha", 1f);
+    float beta = at.getFloat("beta", 1f);
+    long[] a = Shapes.dims(node, node.input(0));
+    long[] b = Shapes.dims(node, node.input(1));
+    if (a.length != 2 || b.length != 2) {
+      throw new UnsupportedOperatorException("node '" + node.name() + "' (Gemm): expected 2-D A and B, got rank "
+          + a.length + " and " + b.length);
+    }
+    long m = ta ? a[1] : a[0];
+    long k = ta ? a[0] : a[1];
+    long n = tb ? b[0] : b[1];
+    Product p = new Product(m, n, k, ta ? 1 : k, ta ? m : 1, tb ? 1 : n, tb ? k : 1, 1, "{ oa = 0; ob = 0; }");
+    String scaled = alpha == 1f ? "(v)" : "(" + Block.flt(alpha) + " * (v))";
+    Epilogue epi = new Epilogue(scaled, List.of());
+    if (node.inputs().size() > 2 && node.input(2) != null && beta != 0f) {
+      long[] c = Shapes.dims(node, node.input(2));
+      long[] cs = Shapes.broadcastStrides(c, new long[] {m, n});
+      String term = "ep0[(m) * " + cs[0] + " + (n) * " + cs[1] + "]";
+      epi = new Epilogue("(" + scaled + " + " + (beta == 1f ? term : Block.flt(beta) + " * " + term) + ")",
+          List.of(2));
+    }
+    return emit(node, name, dc, p, epi, List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1),
+        KernelSource.Arg.out(0)));
+  }
+
+  static KernelSource emit(Node node, String name, DeviceClass dc, Product p, Epilogue epi,
+      List<KernelSource.Arg> args) {
+    String section = dc == DeviceClass.GPU ? "gemm_gpu" : "gemm_cpu";
+    Block blk = new Block(name, "gemm.cl", section, node.opType() + " (node '" + node.name() + "') "
+        + p.m() + "x" + p.k() + " * " + p.k() + "x" + p.n() + (p.batch() > 1 ? ", batch " + p.batch() : ""));
+    blk.def("M", p.m()).def("N", p.n()).def("K", p.k());
+    blk.def("ASM", p.asm()).def("ASK", p.ask()).def("BSK", p.bsk()).def("BSN", p.bsn());
+    blk.def("BATCH_OFFSETS(bt, oa, ob)", p.batchOffsets());
+    long[] global;
+    long[] local = null;
+    if (dc == DeviceClass.GPU) {
+      global = new long[] {roundUp(p.n(), 16), roundUp(p.m(), 16), p.batch()};
+      local = new long[] {16, 16, 1};
+    } else {
+      blk.def("TM", CPU_TM);
+      global = new long[] {(p.n() + 15) / 16, (p.m() + CPU_TM - 1) / CPU_TM, p.batch()};
+    }
+    epi.define(blk, "(v, bt, m, n)");
+    return new KernelSource(name, blk.source(), "", global, local, epi.args(args));
+  }
+
+  private static long roundUp(long x, long q) {
+    return (x + q - 1) / q * q;
+  }
+}

@@ -1,0 +1,87 @@
+package io.offloadcl.codegen;
+
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import java.util.Set;
+
+/**
+ * Chooses the template for a node and specializes it for the node's static shapes and the device class.
+ * Ops without a template, dtypes other than the template's, or dynamic shapes raise
+ * {@link UnsupportedOperatorException} with the reason, so the caller can fall back to the Java kernels.
+ */
+public final class KernelGenerator {
+  /** Ops whose output is their first input reinterpreted: no kernel, the buffer is shared. */
+  private static final Set<String> VIEWS = Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity",
+      "Dropout");
+
+  private final DeviceClass deviceClass;
+
+  public KernelGenerator(DeviceClass deviceClass) {
+    this.deviceClass = deviceClass;
+  }
+
+  public DeviceClass deviceClass() {
+    return deviceClass;
+  }
+
+  /**
+   * True when the node's (only live) output is a view of input 0 with the same bytes, so the executor aliases
+   * buffers instead of launching a kernel.
+   */
+  public static boolean isView(Node n) {
+    if (!VIEWS.contains(n.opType()) || n.inputs().isEmpty() || n.input(0) == null) {
+      return false;
+    }
+    for (int i = 1; i < n.outputs().size(); i++) {
+      if (n.output(i) != null && !n.output(i).uses().isEmpty()) {
+        return false; // Dropout's mask is real data
+      }
+    }
+    return !n.outputs().isEmpty() && n.output(0) != null;
+  }
+
+  /** A stable, readable, C-identifier kernel name for the node at position {@code index}. */
+  public static String kernelName(int index, Node n) {
+    String base = (n.opType() + "_" + n.name()).replaceAll("[^A-Za-z0-9_]", "_");
+    if (base.length() > 48) {
+      base = base.substring(0, 48);
+    }
+    return "k" + index + "_" + base;
+  }
+
+  /** @throws UnsupportedOperatorException when no OpenCL kernel can be generated for the node yet */
+  public KernelSource generate(Node n, String kernelName) {
+    String op = n.opType();
+    if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for domain '"
+          + n.domain() + "' op " + op);
+    }
+    if (ElementwiseGen.handles(op)) {
+      return ElementwiseGen.generate(n, kernelName, Epilogue.NONE);
+    }
+    if (ReduceGen.handles(op)) {
+      return ReduceGen.generate(n, kernelName);
+    }
+    if (LayoutGen.handles(op)) {
+      return LayoutGen.generate(n, kernelName);
+    }
+    switch (op) {
+      case "MatMul":
+        return GemmGen.matMul(n, kernelName, deviceClass, Epilogue.NONE);
+      case "Gemm":
+        return GemmGen.gemm(n, kernelName, deviceClass);
+      case "Conv":
+        return ConvGen.generate(n, kernelName, deviceClass);
+      case "MaxPool":
+      case "AveragePool":
+      case "GlobalAveragePool":
+      case "GlobalMaxPool":
+        return PoolGen.generate(n, kernelName);
+      case "Softmax":
+      case "LogSoftmax":
+        return SoftmaxGen.generate(n, kernelName);
+      default:
+        throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for " + op + " yet");
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.offloadcl.codegen;
+
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import java.util.List;
+
+/** MaxPool, AveragePool and the global pools from pool.cl. */
+final class PoolGen {
+  private PoolGen() {}
+
+  static KernelSource generate(Node n, String name) {
+    Shapes.requireFloat(n, 1);
+    long[] x = Shapes.dims(n, n.input(0));
+    long[] y = Shapes.dims(n, n.output(0));
+    boolean max = n.opType().contains("Max");
+    if (n.outputs().size() > 1 && n.output(1) != null) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (MaxPool): the Indices output has no "
+          + "OpenCL kernel yet");
+    }
+    Block b;
+    long[] global;
+    if (n.opType().startsWith("Global")) {
+      b = new Block(name, "pool.cl", "global_pool", n.opType() + " (node '" + n.name() + "')");
+      long nc = x[0] * x[1];
+      b.def("NC", nc).def("HW", Shapes.count(x) / nc);
+      global = new long[] {nc};
+    } else {
+      long[] kernel = n.attributes().getInts("kernel_shape", null);
+      if (kernel == null) {
+        throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType()
+            + "): kernel_shape attribute missing");
+      }
+      Windows w = Windows.of(n, x, y, kernel);
+      b = new Block(name, "pool.cl", "pool2d", n.opType() + " (node '" + n.name() + "') " + w.kh() + "x" + w.kw());
+      w.define(b);
+      boolean includePad = n.attributes().getInt("count_include_pad", 0) != 0;
+      b.def("HEND", w.h() + w.phEnd()).def("WEND", w.w() + w.pwEnd());
+      if (!max) {
+        b.def("FINAL_DIV", includePad ? "div" : "cnt");
+      }
+      global = new long[] {w.ow(), w.oh(), x[0] * x[1]};
+    }
+    if (max) {
+      b.def("INIT", "(-INFINITY)").def("ACC(acc, x)", "fmax((acc), (x))").def("FINAL(acc, cnt, div)", "(acc)");
+    } else {
+      b.def("INIT", "0.0f").def("ACC(acc, x)", "((acc) + (x))");
+      b.def("FINAL(acc, cnt, div)", n.opType().startsWith("Global") ? "((acc) / (float) (cnt))"
+          : "((acc) / (float) (FINAL_DIV))");
+    }
+    Epilogue.NONE.define(b, "(v, nc, p)");
+    return new KernelSource(name, b.source(), "", global, null, List.of(KernelSource.Arg.in(0),
+        KernelSource.Arg.out(0)));
+  }
+}

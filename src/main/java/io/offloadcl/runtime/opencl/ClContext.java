@@ -1,0 +1,144 @@
+package io.offloadcl.runtime.opencl;
+
+import io.offloadcl.ir.DeviceException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_event;
+import org.jocl.cl_mem;
+import org.jocl.cl_queue_properties;
+
+/**
+ * A context and one command queue on one device. The queue is out-of-order where the device allows it, so
+ * ordering comes only from the events each command waits on: callers pass the events of the commands that
+ * produce what they read (and of earlier readers of a buffer they overwrite). No call here drains the queue
+ * except {@link #finish()}.
+ */
+public final class ClContext implements AutoCloseable {
+  private final ClDevice device;
+  final cl_context context;
+  final cl_command_queue queue;
+  private final boolean outOfOrder;
+  private boolean released;
+
+  private ClContext(ClDevice device, cl_context context, cl_command_queue queue, boolean outOfOrder) {
+    this.device = device;
+    this.context = context;
+    this.queue = queue;
+    this.outOfOrder = outOfOrder;
+  }
+
+  /** Opens a context and queue on the device. */
+  public static ClContext open(ClDevice device) {
+    cl_context_properties props = new cl_context_properties();
+    props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId);
+    int[] err = new int[1];
+    cl_context ctx = CL.clCreateContext(props, 1, new cl_device_id[] {device.deviceId}, null, null, err);
+    Cl.check(err[0], "clCreateContext on " + device.name());
+    ClResources.created(ClResources.Kind.CONTEXT);
+    long supported = 0;
+    try {
+      supported = OpenClPlatforms.deviceLong(device.deviceId, CL.CL_DEVICE_QUEUE_PROPERTIES);
+    } catch (DeviceException e) {
+      supported = 0;
+    }
+    boolean ooo = (supported & CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
+    cl_queue_properties qp = new cl_queue_properties();
+    if (ooo) {
+      qp.addProperty(CL.CL_QUEUE_PROPERTIES, CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
+    }
+    cl_command_queue q = CL.clCreateCommandQueueWithProperties(ctx, device.deviceId, qp, err);
+    if (err[0] != CL.CL_SUCCESS && ooo) {
+      ooo = false;
+      q = CL.clCreateCommandQueueWithProperties(ctx, device.deviceId, new cl_queue_properties(), err);
+    }
+    if (err[0] != CL.CL_SUCCESS) {
+      CL.clReleaseContext(ctx);
+      ClResources.released(ClResources.Kind.CONTEXT);
+      Cl.check(err[0], "clCreateCommandQueueWithProperties on " + device.name());
+    }
+    ClResources.created(ClResources.Kind.QUEUE);
+    return new ClContext(device, ctx, q, ooo);
+  }
+
+  public ClDevice device() {
+    return device;
+  }
+
+  /** True when commands may run out of submission order (events alone order them). */
+  public boolean outOfOrder() {
+    return outOfOrder;
+  }
+
+  /** @throws DeviceException naming the size when the device cannot allocate it */
+  public ClBuffer buffer(long bytes) {
+    if (bytes <= 0) {
+      bytes = 4; // OpenCL rejects zero-size buffers; empty tensors still need an argument to bind
+    }
+    int[] err = new int[1];
+    cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, bytes, null, err);
+    Cl.check(err[0], "clCreateBuffer(" + bytes + " bytes) on " + device.name());
+    return new ClBuffer(m, bytes);
+  }
+
+  /**
+   * Enqueues a host-to-device copy of {@code data} (a direct buffer, position 0, that the caller keeps alive
+   * until the returned event completes).
+   */
+  public ClEvent write(ClBuffer dst, ByteBuffer data, List<ClEvent> waitFor) {
+    cl_event[] w = ClEvent.array(waitFor);
+    cl_event e = new cl_event();
+    Cl.check(CL.clEnqueueWriteBuffer(queue, dst.mem, false, 0, data.remaining(), Pointer.to(data),
+        w == null ? 0 : w.length, w, e), "clEnqueueWriteBuffer(" + data.remaining() + " bytes)");
+    return new ClEvent(e);
+  }
+
+  /** Enqueues a device-to-host copy into {@code data} (direct, kept alive until the event completes). */
+  public ClEvent read(ClBuffer src, ByteBuffer data, List<ClEvent> waitFor) {
+    cl_event[] w = ClEvent.array(waitFor);
+    cl_event e = new cl_event();
+    Cl.check(CL.clEnqueueReadBuffer(queue, src.mem, false, 0, data.remaining(), Pointer.to(data),
+        w == null ? 0 : w.length, w, e), "clEnqueueReadBuffer(" + data.remaining() + " bytes)");
+    return new ClEvent(e);
+  }
+
+  /** Enqueues a device-side copy of {@code bytes} bytes. */
+  public ClEvent copy(ClBuffer src, ClBuffer dst, long bytes, List<ClEvent> waitFor) {
+    cl_event[] w = ClEvent.array(waitFor);
+    cl_event e = new cl_event();
+    Cl.check(CL.clEnqueueCopyBuffer(queue, src.mem, dst.mem, 0, 0, bytes, w == null ? 0 : w.length, w, e),
+        "clEnqueueCopyBuffer(" + bytes + " bytes)");
+    return new ClEvent(e);
+  }
+
+  /** Enqueues a kernel launch; {@code local} may be null to let the driver choose. */
+  public ClEvent launch(ClKernel k, long[] global, long[] local, List<ClEvent> waitFor) {
+    cl_event[] w = ClEvent.array(waitFor);
+    cl_event e = new cl_event();
+    Cl.check(CL.clEnqueueNDRangeKernel(queue, k.kernel, global.length, null, global, local,
+        w == null ? 0 : w.length, w, e), "clEnqueueNDRangeKernel(" + k.name() + ")");
+    return new ClEvent(e);
+  }
+
+  /** Drains the queue; for tests and shutdown, never between ops. */
+  public void finish() {
+    Cl.check(CL.clFinish(queue), "clFinish");
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!released) {
+      released = true;
+      CL.clFinish(queue);
+      CL.clReleaseCommandQueue(queue);
+      ClResources.released(ClResources.Kind.QUEUE);
+      CL.clReleaseContext(context);
+      ClResources.released(ClResources.Kind.CONTEXT);
+    }
+  }
+}

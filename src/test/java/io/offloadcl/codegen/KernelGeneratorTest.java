@@ -1,0 +1,127 @@
+package io.offloadcl.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.DType;
+import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.TensorType;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import io.offloadcl.ir.Value;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Codegen without a device: variant choice, specialization, broadcasting index code, refusals. */
+class KernelGeneratorTest {
+  private static Node node(String op, Attributes at, DType t, long[] out, long[]... ins) {
+    Graph g = new Graph("g");
+    Value[] vs = new Value[ins.length];
+    for (int i = 0; i < ins.length; i++) {
+      vs[i] = g.addInput("x" + i, TensorType.of(t, ins[i]));
+    }
+    Node n = g.addNode(op, "n", Arrays.asList(vs), List.of("y"), at == null ? new Attributes() : at);
+    n.output(0).setType(TensorType.of(t, out));
+    return n;
+  }
+
+  @Test
+  void gemmVariantFollowsDeviceClass() {
+    Node mm = node("MatMul", null, DType.FLOAT32, new long[] {64, 48}, new long[] {64, 32}, new long[] {32, 48});
+    KernelSource cpu = new KernelGenerator(DeviceClass.CPU).generate(mm, "k0");
+    KernelSource gpu = new KernelGenerator(DeviceClass.GPU).generate(mm, "k0");
+    assertTrue(cpu.source().contains("gemm.cl / gemm_cpu") && cpu.source().contains("float8"));
+    assertTrue(gpu.source().contains("gemm.cl / gemm_gpu") && gpu.source().contains("__local"));
+    assertEquals(List.of(3L, (64L + GemmGen.CPU_TM - 1) / GemmGen.CPU_TM, 1L), asList(cpu.globalSize()));
+    assertNull(cpu.localSize());
+    assertEquals(List.of(48L, 64L, 1L), asList(gpu.globalSize()));
+    assertEquals(List.of(16L, 16L, 1L), asList(gpu.localSize()));
+  }
+
+  @Test
+  void shapesBecomeConstantsAndEveryMacroIsUndefined() {
+    Node mm = node("MatMul", null, DType.FLOAT32, new long[] {17, 255}, new long[] {17, 3}, new long[] {3, 255});
+    String src = new KernelGenerator(DeviceClass.CPU).generate(mm, "k7_mm").source();
+    assertTrue(src.contains("#define M 17\n") && src.contains("#define N 255\n") && src.contains("#define K 3\n"));
+    Matcher d = Pattern.compile("#define (\\w+)").matcher(src);
+    while (d.find()) {
+      assertTrue(src.contains("#undef " + d.group(1) + "\n"), "macro " + d.group(1) + " left defined");
+    }
+  }
+
+  @Test
+  void broadcastIndexCodeMergesDimsAndSkipsBroadcastOnes() {
+    // same shapes: a single linear index, no division
+    String same = Shapes.indexCode("o", new long[] {3, 17, 5},
+        new long[][] {{85, 5, 1}, {85, 5, 1}}, new String[] {"ia", "ib"});
+    assertFalse(same.contains("%"), same);
+    // bias over the last dim: ib walks only the innermost dim
+    long[] out = {3, 17, 5};
+    String bias = Shapes.indexCode("o", out, new long[][] {Shapes.broadcastStrides(out, out),
+        Shapes.broadcastStrides(new long[] {5}, out)}, new String[] {"ia", "ib"});
+    assertTrue(bias.contains("c_ = r_ % 5;") && bias.contains("ib += c_;"), bias);
+    assertEquals(List.of(0L, 1L, 0L), asList(Shapes.broadcastStrides(new long[] {17, 1}, out)));
+  }
+
+  @Test
+  void epilogueCarriesGemmBiasAndScaling() {
+    Node gm = node("Gemm", new Attributes().setFloat("alpha", 0.5f).setInt("transB", 1), DType.FLOAT32,
+        new long[] {4, 6}, new long[] {4, 8}, new long[] {6, 8}, new long[] {6});
+    KernelSource k = new KernelGenerator(DeviceClass.CPU).generate(gm, "k1");
+    assertTrue(k.source().contains("#define EPILOGUE(v, bt, m, n) ((0.5f * (v)) + ep0[(m) * 0 + (n) * 1])"),
+        k.source());
+    assertEquals("[in0, in1, out0, in2]", k.args().toString());
+    assertTrue(k.source().contains("#define BSK 1\n") && k.source().contains("#define BSN 8\n"));
+  }
+
+  @Test
+  void pointwiseConvIsLoweredToGemm() {
+    Node conv = node("Conv", null, DType.FLOAT32, new long[] {2, 16, 7, 7}, new long[] {2, 8, 7, 7},
+        new long[] {16, 8, 1, 1});
+    KernelSource k = new KernelGenerator(DeviceClass.CPU).generate(conv, "k2");
+    assertTrue(k.source().contains("gemm_cpu"), k.source());
+    assertEquals("[in1, in0, out0]", k.args().toString());
+    Node conv3 = node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1), DType.FLOAT32,
+        new long[] {2, 16, 7, 7}, new long[] {2, 8, 7, 7}, new long[] {16, 8, 3, 3});
+    assertTrue(new KernelGenerator(DeviceClass.CPU).generate(conv3, "k3").source().contains("conv_cpu"));
+    assertTrue(new KernelGenerator(DeviceClass.GPU).generate(conv3, "k3").source().contains("conv_direct"));
+  }
+
+  @Test
+  void unsupportedCasesAreRefusedWithTheNodeNamed() {
+    KernelGenerator gen = new KernelGenerator(DeviceClass.CPU);
+    Node intAdd = node("Add", null, DType.INT32, new long[] {3}, new long[] {3}, new long[] {3});
+    UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class, () -> gen.generate(intAdd, "k"));
+    assertTrue(e.getMessage().contains("'n'") && e.getMessage().contains("INT32"), e.getMessage());
+    Node dyn = node("Relu", null, DType.FLOAT32, new long[] {-1, 3}, new long[] {-1, 3});
+    assertThrows(UnsupportedOperatorException.class, () -> gen.generate(dyn, "k"));
+    Node unknown = node("Einsum", null, DType.FLOAT32, new long[] {3}, new long[] {3});
+    e = assertThrows(UnsupportedOperatorException.class, () -> gen.generate(unknown, "k"));
+    assertTrue(e.getMessage().contains("Einsum"), e.getMessage());
+  }
+
+  @Test
+  void viewsAndKernelNames() {
+    Node r = node("Reshape", null, DType.FLOAT32, new long[] {6}, new long[] {2, 3}, new long[] {1});
+    assertTrue(KernelGenerator.isView(r));
+    assertFalse(KernelGenerator.isView(node("Relu", null, DType.FLOAT32, new long[] {3}, new long[] {3})));
+    assertEquals("k12_Conv_conv1_1_", KernelGenerator.kernelName(12, nodeNamed("conv1/1:")));
+  }
+
+  private static Node nodeNamed(String name) {
+    Graph g = new Graph("g");
+    Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 1));
+    return g.addNode("Conv", name, List.of(x), List.of("y"), new Attributes());
+  }
+
+  private static List<Long> asList(long[] a) {
+    return Arrays.stream(a).boxed().toList();
+  }
+}

@@ -1,0 +1,208 @@
+package io.offloadcl.runtime.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.DType;
+import io.offloadcl.ir.ShapeMismatchException;
+import io.offloadcl.ir.TensorData;
+import io.offloadcl.ir.UnsupportedOperatorException;
+import io.offloadcl.ir.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Executor behaviour: buffer reuse, release of native objects, concurrency, failures. */
+@Tag("opencl")
+class OpenClExecutorTest {
+  private static ClContext ctx;
+  private static ProgramCache cache;
+
+  @BeforeAll
+  static void open() {
+    ctx = ClContext.open(OpenClTestSupport.requireDevice());
+    cache = new ProgramCache(ctx, null);
+  }
+
+  @AfterAll
+  static void close() {
+    if (cache != null) {
+      cache.close();
+      ctx.close();
+    }
+  }
+
+  /**
+   * A chain long enough that intermediates must share buffers, with a side branch read late (so a reused
+   * buffer is overwritten only after its last reader ran: a missing write-after-read dependency shows up as a
+   * wrong result on an out-of-order queue).
+   */
+  private static OpGraph chain(int length, long... dims) {
+    OpGraph g = new OpGraph(7);
+    Value x = g.input(dims);
+    TensorData ref = g.feedOf(x);
+    Value v = x;
+    Value early = null;
+    TensorData earlyRef = null;
+    for (int i = 0; i < length; i++) {
+      String op = i % 3 == 0 ? "Neg" : i % 3 == 1 ? "Tanh" : "Sigmoid";
+      v = g.node(op, null, dims, v);
+      ref = Ref.unary(ref, op.equals("Neg") ? t -> -t : op.equals("Tanh") ? Math::tanh : t -> 1 / (1 + Math.exp(-t)));
+      if (i == 1) {
+        early = v;
+        earlyRef = ref;
+      }
+    }
+    Value out = g.node("Add", null, dims, v, early);
+    g.expect(out, Ref.binary(ref, earlyRef, dims, Double::sum));
+    return g;
+  }
+
+  @Test
+  void memoryPlanReusesBuffersAndResultsStayCorrect() {
+    OpGraph g = chain(12, 64, 255);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      MemoryPlan p = ex.memoryPlan();
+      System.out.println(p + (ctx.outOfOrder() ? " (out-of-order queue)" : " (in-order queue)"));
+      assertEquals(12L * 64 * 255 * 4, p.intermediateBytes());
+      assertTrue(p.peakBytes() <= 3L * 64 * 255 * 4, p.toString());
+      for (int i = 0; i < 3; i++) {
+        g.check(ex.run(g.feeds), 1e-5, 1e-5);
+      }
+    }
+  }
+
+  @Test
+  void thousandRunsReleaseEveryNativeObject() {
+    Map<ClResources.Kind, Long> before = ClResources.snapshot();
+    OpGraph g = chain(4, 3, 17);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      Map<ClResources.Kind, Long> compiled = ClResources.snapshot();
+      for (int i = 0; i < 1000; i++) {
+        ex.run(g.feeds);
+      }
+      assertEquals(compiled, ClResources.snapshot(), "runs leave no native object behind");
+      g.check(ex.run(g.feeds), 1e-5, 1e-5);
+    }
+    Map<ClResources.Kind, Long> after = ClResources.snapshot();
+    // the program stays in the cache; everything else the executor made is gone
+    after.put(ClResources.Kind.PROGRAM, before.get(ClResources.Kind.PROGRAM));
+    assertEquals(before, after);
+  }
+
+  @Test
+  void concurrentRunsOnOneExecutorAreCorrect() throws Exception {
+    OpGraph g = chain(6, 17, 33);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Map<String, TensorData>>> fs = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+          fs.add(pool.submit(() -> ex.run(g.feeds)));
+        }
+        for (Future<Map<String, TensorData>> f : fs) {
+          g.check(f.get(), 1e-5, 1e-5);
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void inputsAreValidatedBeforeAnyNativeCall() {
+    OpGraph g = chain(2, 3, 4);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      String name = g.graph.inputs().get(0).name();
+      ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
+          () -> ex.run(Map.of(name, TensorData.zeros(DType.FLOAT32, 4, 3))));
+      assertTrue(e.getMessage().contains(name), e.getMessage());
+      assertThrows(ShapeMismatchException.class, () -> ex.run(Map.of()));
+    }
+  }
+
+  @Test
+  void opWithoutKernelOrReferenceIsNamed() {
+    OpGraph g = new OpGraph(8);
+    Value x = g.input(3);
+    Value y = g.node("NoSuchOp", null, new long[] {3}, x);
+    g.graph.addOutput(y);
+    String node = y.producer().name();
+    for (boolean strict : new boolean[] {false, true}) {
+      UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
+          () -> new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(strict, null, null)));
+      assertTrue(e.getMessage().contains(node) && e.getMessage().contains("NoSuchOp"), e.getMessage());
+    }
+  }
+
+  @Test
+  void dumpedKernelsAreReadableSources(@TempDir Path dir) throws Exception {
+    OpGraph g = new OpGraph(9);
+    Value a = g.input(17, 3);
+    Value b = g.input(3, 255);
+    Value c = g.node("MatMul", new Attributes(), new long[] {17, 255}, a, b);
+    g.expect(c, Ref.matmul(g.feedOf(a), g.feedOf(b), new long[] {17, 255}));
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache,
+        new OpenClExecutor.Options(true, null, dir))) {
+      g.check(ex.run(g.feeds), 1e-4, 1e-4);
+      String name = ex.kernelSources().get(0).name();
+      String src = Files.readString(dir.resolve(name + ".cl"));
+      assertTrue(src.contains("#define M 17") && src.contains("#define K 3") && src.contains("#define N 255"), src);
+      assertTrue(src.contains("__kernel void KNAME"), src);
+    }
+  }
+
+  @Test
+  void secondCompileWithAFreshCacheLoadsTheBinary(@TempDir Path dir) {
+    OpGraph g = chain(9, 8, 8);
+    double[] ms = new double[2];
+    for (int round = 0; round < 2; round++) {
+      try (ProgramCache disk = new ProgramCache(ctx, dir)) {
+        long t0 = System.nanoTime();
+        try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, disk, OpenClExecutor.Options.defaults())) {
+          ms[round] = (System.nanoTime() - t0) / 1e6;
+          g.check(ex.run(g.feeds), 1e-5, 1e-5);
+        }
+        assertEquals(round == 0 ? 1 : 0, disk.sourceBuilds());
+        assertEquals(round == 0 ? 0 : 1, disk.binaryLoads());
+      }
+    }
+    System.out.printf("compile of a %d-node graph: cold %.1f ms, warm (fresh cache object, disk binary) %.1f ms%n",
+        g.graph.nodes().size(), ms[0], ms[1]);
+  }
+
+  @Test
+  void opsWithoutTemplateFallBackToTheJavaKernelBetweenDeviceOps() {
+    OpGraph g = new OpGraph(10);
+    Value x = g.input(-10.0, 10.0, 3, 17);
+    Value r = g.node("Relu", null, new long[] {3, 17}, x);
+    Value i = g.node("Cast", 17, new Attributes().setInt("to", DType.INT32.onnxCode()), DType.INT32,
+        new long[] {3, 17}, r);
+    Value f = g.node("Cast", 17, new Attributes().setInt("to", DType.FLOAT32.onnxCode()), DType.FLOAT32,
+        new long[] {3, 17}, i);
+    Value y = g.node("Neg", null, new long[] {3, 17}, f);
+    g.expect(y, Ref.unary(g.feedOf(x), v -> -(double) (int) Math.max(0, v)));
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      assertEquals(List.of("Cast"), List.copyOf(ex.fallbacks().keySet()));
+      assertEquals(2, ex.kernelSources().size());
+      for (int k = 0; k < 3; k++) {
+        g.check(ex.run(g.feeds), 0, 0);
+      }
+    }
+    UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
+        () -> new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, null, null)));
+    assertTrue(e.getMessage().contains("Cast"), e.getMessage());
+  }
+}
