@@ -10,6 +10,7 @@ import io.offloadcl.passes.fusion.FuseActivation;
 import io.offloadcl.passes.fusion.FuseElementwiseChains;
 import io.offloadcl.passes.fusion.FuseMatMulAdd;
 import io.offloadcl.passes.fusion.FuseResidualAdd;
+import io.offloadcl.passes.fusion.HoistActivationAbovePool;
 import io.offloadcl.passes.fusion.RecognizeGelu;
 import io.offloadcl.passes.fusion.RecognizeHardSwish;
 import io.offloadcl.passes.fusion.RecognizeLayerNorm;
@@ -43,6 +44,8 @@ public final class DefaultPipeline {
         .add(new DecomposeGemm(), "same for Gemm on devices without it; its MatMul+Add may then fuse as FusedMatMul")
         .add(new FuseMatMulAdd(), "bias adds go into Gemm first, so the residual and activation see a Gemm")
         .add(new FuseResidualAdd(), "the epilogue adds the residual before the activation, so this runs first")
+        .add(new HoistActivationAbovePool(),
+            "Conv -> MaxPool -> Relu: move the activation next to the conv so the next pass can fuse it")
         .add(new FuseActivation(), "activation into the heavy op's store, after residual")
         .add(new FuseElementwiseChains(), "last fuser: what elementwise work is left becomes single kernels")
         .add(new EliminateDeadNodes(), "drops weights and constants the folds replaced");

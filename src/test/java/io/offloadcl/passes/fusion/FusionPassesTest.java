@@ -301,4 +301,30 @@ class FusionPassesTest {
     }, DeviceCapabilities.ALL, new RecognizeLayerNorm());
     assertEquals(7, o.after.nodes().size());
   }
+
+  @Test
+  void activationAfterMaxPoolMovesNextToTheConvAndFuses() {
+    PassTesting.Outcome o = optimize(() -> {
+      Graph g = graph("conv-pool-relu");
+      Value x = input(g, "x", 1, 2, 6, 6);
+      Value p = op(g, "MaxPool", "p", new Attributes().setInts("kernel_shape", 2, 2).setInts("strides", 2, 2),
+          conv(g, x, 2, 3, "conv"));
+      g.addOutput(op(g, "Relu", "y", p));
+      return g;
+    }, DeviceCapabilities.ALL, new HoistActivationAbovePool(), new FuseActivation());
+    assertKinds("Conv=1 MaxPool=1 Relu=1", "FusedConv=1 MaxPool=1", o);
+    assertEquals("y", o.after.outputs().get(0).name());
+  }
+
+  @Test
+  void nonMonotoneActivationStaysAfterThePool() {
+    PassTesting.Outcome o = optimize(() -> {
+      Graph g = graph("conv-pool-abs");
+      Value x = input(g, "x", 1, 2, 6, 6);
+      Value p = op(g, "MaxPool", "p", new Attributes().setInts("kernel_shape", 2, 2), conv(g, x, 2, 3, "conv"));
+      g.addOutput(op(g, "Abs", "y", p));
+      return g;
+    }, DeviceCapabilities.ALL, new HoistActivationAbovePool(), new FuseActivation());
+    assertKinds("Abs=1 Conv=1 MaxPool=1", "Abs=1 Conv=1 MaxPool=1", o);
+  }
 }
