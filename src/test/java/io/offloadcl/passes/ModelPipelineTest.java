@@ -69,16 +69,38 @@ class ModelPipelineTest {
     report(name + " (inputs fixed to the test shapes)", rf, fixed);
     PassTesting.assertSameOutputs(before, fixed, inputs);
     assertTrue(rf.nodesAfter() <= r.nodesAfter());
+    assertMatchesOnnxRuntime(file, fixed, inputs);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"light_squeezenet", "light_resnet50"})
+  @ValueSource(strings = {"light_squeezenet", "light_resnet50", "light_shufflenet", "light_inception_v1"})
   void lightImageNetModelsOptimizeAndVerify(String name) {
     Graph g = OnnxImporter.load(model(name));
     PassReport r = new PassManager(DefaultPipeline.create()).run(g, PassTesting.context(DeviceCapabilities.ALL));
     GraphVerifier.verify(g);
     report(name, r, g);
     assertTrue(r.nodesAfter() < r.nodesBefore(), r.toTable());
+  }
+
+  /** The optimized graph against ONNX Runtime's expected outputs (rtol 1e-3, atol 1e-5, as the suite says). */
+  static void assertMatchesOnnxRuntime(Path file, Graph g, Map<String, TensorData> inputs) {
+    Map<String, TensorData> got = new io.offloadcl.runtime.cpu.ReferenceExecutor(g).run(inputs);
+    for (int i = 0; i < g.outputs().size(); i++) {
+      Path pb = file.getParent().resolve("test_data_set_0/output_" + i + ".pb");
+      if (!Files.isRegularFile(pb)) {
+        continue;
+      }
+      NamedTensor want = OnnxTensors.read(pb);
+      String name = g.outputs().get(i).name();
+      TensorData a = got.get(name);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(want.data().dims(), a.dims(), "shape of " + name);
+      for (int k = 0; k < a.size(); k++) {
+        double w = want.data().getDouble(k);
+        double v = a.getDouble(k);
+        assertTrue(Math.abs(w - v) <= 1e-5 + 1e-3 * Math.abs(w),
+            "output " + name + " element " + k + ": ONNX Runtime " + w + ", optimized " + v);
+      }
+    }
   }
 
   /** Replaces the inputs' dynamic dims by the given tensors' dims and re-infers shapes. */
