@@ -2,7 +2,6 @@ package io.offloadcl.passes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.offloadcl.ir.Attributes;
@@ -215,9 +214,5 @@ public final class PassTesting {
   public static void assertKinds(String before, String after, Outcome o) {
     assertEquals(before, kinds(o.kindsBefore()), "node kinds before");
     assertEquals(after, kinds(o.kindsAfter()), "node kinds after\n" + o.after);
-  }
-
-  static void assertTrueMsg(boolean c, String m) {
-    assertTrue(c, m);
   }
 }

@@ -181,5 +181,4 @@ public final class EliminateCommonSubexpressions implements Pass {
       return Objects.deepEquals(x, y);
     }
   }
-
 }

@@ -11,7 +11,6 @@ import io.offloadcl.passes.Rewrites;
 import java.util.ArrayList;
 import java.util.Arrays;
 
-
 /**
  * Turns {@code act(Conv|Gemm|MatMul(...))} into FusedConv/FusedGemm/FusedMatMul with {@code activation} and
  * {@code activation_params} attributes, so the activation runs in the heavy kernel's store instead of a
@@ -69,5 +68,4 @@ public final class FuseActivation implements Pass {
     }
     return changed;
   }
-
 }

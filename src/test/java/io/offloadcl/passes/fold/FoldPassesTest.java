@@ -153,5 +153,4 @@ class FoldPassesTest {
     }, DeviceCapabilities.ALL, new FoldScaleIntoConv());
     assertKinds("Conv=1 Mul=1", "Conv=1 Mul=1", o);
   }
-
 }
