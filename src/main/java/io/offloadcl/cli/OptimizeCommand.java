@@ -1,17 +1,14 @@
 package io.offloadcl.cli;
 
+import io.offloadcl.api.GraphOptimizer;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.GraphPrinter;
 import io.offloadcl.ir.OffloadException;
-import io.offloadcl.onnx.OnnxImporter;
-import io.offloadcl.passes.ConstantEvaluator;
 import io.offloadcl.passes.DefaultPipeline;
+import io.offloadcl.passes.DeviceCapabilities;
 import io.offloadcl.passes.GraphStats;
-import io.offloadcl.passes.PassContext;
 import io.offloadcl.passes.PassManager;
 import io.offloadcl.passes.PassReport;
-import io.offloadcl.runtime.cpu.CpuKernel;
-import io.offloadcl.runtime.cpu.CpuKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -76,12 +73,8 @@ final class OptimizeCommand implements Callable<Integer> {
         out.print(text);
       });
     }
-    Graph g = OnnxImporter.load(model);
-    ConstantEvaluator eval = (n, in) -> {
-      CpuKernel k = CpuKernels.find(n.opType());
-      return k == null ? null : k.run(n, in);
-    };
-    PassReport r = pm.run(g, PassContext.builder().evaluator(eval).build());
+    Graph g = GraphOptimizer.load(model);
+    PassReport r = pm.run(g, GraphOptimizer.context(DeviceCapabilities.ALL));
     out.println("model: " + model);
     out.print(r.toTable());
     out.println("ops after: " + format(GraphStats.opHistogram(g)));
