@@ -1,0 +1,179 @@
+package io.offloadcl.api;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How an {@link InferenceSession} is opened: which device runs the model, and a few switches. Immutable; made
+ * with {@link #builder()}. {@link #defaults()} is device {@code AUTO}, optimize on, strict off, threads 0 (let the
+ * backend decide), verbose off.
+ *
+ * <pre>{@code
+ * SessionOptions opts = SessionOptions.builder().device(SessionOptions.Device.JAVA).strict(true).build();
+ * }</pre>
+ */
+public final class SessionOptions {
+  /** Where a session's model runs. */
+  public enum Device {
+    /** The plain-Java reference executor: always available, the numerical oracle. */
+    JAVA,
+    /**
+     * The default OpenCL device (a GPU when there is one, else e.g. POCL on the CPU). Opening fails with a
+     * DeviceException when there is no device, and with UnsupportedOperatorException for a graph the OpenCL
+     * executor cannot plan (it needs static shapes). Ops without a generated kernel run on their Java reference
+     * kernels unless strict.
+     */
+    OPENCL,
+    /** OpenCL when a device is present and the graph compiles for it, otherwise Java. */
+    AUTO;
+
+    /** Parses "java", "opencl" or "auto" (any case). */
+    public static Device parse(String s) {
+      try {
+        return valueOf(Objects.requireNonNull(s, "device").trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown device '" + s + "'; expected java, opencl or auto", e);
+      }
+    }
+
+    /** The lower-case name used on the command line. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final SessionOptions DEFAULTS = builder().build();
+
+  private final Device device;
+  private final boolean optimize;
+  private final boolean strict;
+  private final int threads;
+  private final boolean verbose;
+
+  private SessionOptions(Builder b) {
+    this.device = b.device;
+    this.optimize = b.optimize;
+    this.strict = b.strict;
+    this.threads = b.threads;
+    this.verbose = b.verbose;
+  }
+
+  /** The default options (device AUTO). */
+  public static SessionOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.device = device;
+    b.optimize = optimize;
+    b.strict = strict;
+    b.threads = threads;
+    b.verbose = verbose;
+    return b;
+  }
+
+  /** The device asked for. */
+  public Device device() {
+    return device;
+  }
+
+  /**
+   * Whether the graph optimization pipeline should run before execution. The passes are not part of this build
+   * yet, so today this flag is recorded and has no effect; the graph runs as imported either way.
+   */
+  public boolean optimize() {
+    return optimize;
+  }
+
+  /**
+   * Strict mode: fail rather than quietly do something else. The imported graph is checked by the IR verifier
+   * when the session opens; every run's outputs are checked against the model's declared output dtypes and
+   * static dimensions, so a backend bug surfaces as a {@link io.offloadcl.ir.ShapeMismatchException} instead of a
+   * silently wrong tensor; on OpenCL an op without a kernel is an error instead of a Java fallback; and
+   * {@code AUTO} does not fall back to Java when OpenCL cannot run the graph.
+   */
+  public boolean strict() {
+    return strict;
+  }
+
+  /**
+   * The most worker threads a backend may use inside one run; 0 lets it decide. The Java reference backend runs
+   * each call on the caller's thread and ignores this; concurrency across calls comes from calling
+   * {@link InferenceSession#run} from several threads.
+   */
+  public int threads() {
+    return threads;
+  }
+
+  /** Whether the session logs what it does (import, device choice, timings) at info level. */
+  public boolean verbose() {
+    return verbose;
+  }
+
+  @Override
+  public String toString() {
+    return "SessionOptions{device=" + device.label() + ", optimize=" + optimize + ", strict=" + strict
+        + ", threads=" + threads + ", verbose=" + verbose + "}";
+  }
+
+  /** Builds {@link SessionOptions}; every setter returns the builder. */
+  public static final class Builder {
+    private Device device = Device.AUTO;
+    private boolean optimize = true;
+    private boolean strict;
+    private int threads;
+    private boolean verbose;
+
+    private Builder() {}
+
+    /** The device to run on (default AUTO). */
+    public Builder device(Device d) {
+      this.device = Objects.requireNonNull(d, "device");
+      return this;
+    }
+
+    /** The device by name: "java", "opencl" or "auto". */
+    public Builder device(String name) {
+      return device(Device.parse(name));
+    }
+
+    /** See {@link SessionOptions#optimize()} (default true; no effect yet). */
+    public Builder optimize(boolean on) {
+      this.optimize = on;
+      return this;
+    }
+
+    /** See {@link SessionOptions#strict()} (default false). */
+    public Builder strict(boolean on) {
+      this.strict = on;
+      return this;
+    }
+
+    /** See {@link SessionOptions#threads()}; must be 0 or more (default 0). */
+    public Builder threads(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("threads must be 0 (backend decides) or more, got " + n);
+      }
+      this.threads = n;
+      return this;
+    }
+
+    /** See {@link SessionOptions#verbose()} (default false). */
+    public Builder verbose(boolean on) {
+      this.verbose = on;
+      return this;
+    }
+
+    /** The options. */
+    public SessionOptions build() {
+      return new SessionOptions(this);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Shared test utilities: the test-environment rule ({@link io.offloadcl.testing.Requirements}) and helpers. */
+package io.offloadcl.testing;
