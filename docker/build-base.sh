@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian bookworm base image locally, for machines where no image registry is reachable:
 # debootstrap a minimal root file system, then import it as offloadcl/debian:bookworm.
-# Idempotent: does nothing when the image already exists (FORCE=1 rebuilds).
+# Idempotent: does nothing when the image already exists (FORCE_BASE=1 rebuilds).
 set -euo pipefail
 IMAGE="${BASE_IMAGE:-offloadcl/debian:bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -14,7 +14,7 @@ if ! docker info >/dev/null 2>&1; then
   echo "build-base: the Docker engine is not running (start dockerd)" >&2
   exit 2
 fi
-if [ "${FORCE:-0}" != 1 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+if [ "${FORCE_BASE:-0}" != 1 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "build-base: $IMAGE exists, nothing to do"
   exit 0
 fi
