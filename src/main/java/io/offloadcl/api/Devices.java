@@ -1,5 +1,7 @@
 package io.offloadcl.api;
 
+import io.offloadcl.device.DeviceProfile;
+import io.offloadcl.device.DeviceProfiles;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.runtime.opencl.ClDevice;
@@ -29,6 +31,32 @@ public final class Devices {
           + " compute units)");
     }
     return r;
+  }
+
+  /** One OpenCL device as {@code offloadcl devices} lists it, with the bundled profiles that match it. */
+  public record DeviceInfo(int index, String platform, String name, String type, int computeUnits,
+      long globalMemoryBytes, String openClC, String driverVersion, List<String> profiles) {}
+
+  /** Every OpenCL device on every platform, each with the ids of the bundled device profiles that match it. */
+  public static List<DeviceInfo> list() {
+    List<DeviceInfo> r = new ArrayList<>();
+    List<DeviceProfile> profiles = DeviceProfiles.allBundled();
+    for (ClDevice d : OpenClPlatforms.devices()) {
+      List<String> matching = new ArrayList<>();
+      for (DeviceProfile p : profiles) {
+        if (p.match().matchesOpenCl(d.platformName(), d.name(), d.type().name())) {
+          matching.add(p.id());
+        }
+      }
+      r.add(new DeviceInfo(d.index(), d.platformName(), d.name(), d.type().name(), d.computeUnits(),
+          d.globalMemBytes(), d.openClCVersion(), d.driverVersion(), matching));
+    }
+    return r;
+  }
+
+  /** Why there is no OpenCL device, or null when there is one. */
+  public static String openClUnavailableReason() {
+    return OpenClPlatforms.devices().isEmpty() ? OpenClPlatforms.unavailableReason() : null;
   }
 
   /**

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "offloadcl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = "Runs ONNX models on the JVM (reference Java executor; OpenCL backend in progress).",
-    subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, ConformanceCommand.class,
+    subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, ConformanceCommand.class, DevicesCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a usage error or a typed OffloadCL error. */
