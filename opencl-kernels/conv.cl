@@ -35,39 +35,54 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 }
 
 //@section conv_cpu
-// CPU variant: a work-item computes COB output channels of one output pixel, so each input element it loads
-// feeds COB multiply-adds held in registers (the weights of the COB channels are the only per-FMA load).
+// CPU variant, register-blocked like gemm_cpu: a work-item computes COB output channels x 8 consecutive output
+// columns as COB float8 accumulators. Each input vector it loads feeds COB multiply-adds; interior tiles of
+// unit-stride convolutions load the 8 inputs with one vload8, border tiles gather them lane by lane with the
+// padding read as zero.
 __kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
                     __global float* restrict Y EPI_PARAMS) {
-  const int ow = get_global_id(0);
+  const int ow0 = get_global_id(0) * 8;
   const int oh = get_global_id(1);
   const int nb = get_global_id(2);
-  if (ow >= OW || oh >= OH) return;
+  if (ow0 >= OW || oh >= OH) return;
   const int n = nb / (CO / COB);
   const int co0 = (nb % (CO / COB)) * COB;
   const int g = co0 / COG;
   const int ih0 = oh * SH - PH;
-  const int iw0 = ow * SW - PW;
-  float s[COB];
+  const int iw0 = ow0 * SW - PW;
+  const bool interior = SW == 1 && iw0 >= 0 && iw0 + 7 + (KW - 1) * DW < W && ow0 + 8 <= OW;
+  float8 s[COB];
 #pragma unroll
-  for (int j = 0; j < COB; j++) s[j] = 0.0f;
+  for (int j = 0; j < COB; j++) s[j] = (float8)(0.0f);
   for (int ci = 0; ci < CIG; ci++) {
     __global const float* x = X + (long) (n * CI + g * CIG + ci) * H * W;
     __global const float* w = Wt + (long) (co0 * CIG + ci) * KH * KW;
     for (int kh = 0; kh < KH; kh++) {
       const int ih = ih0 + kh * DH;
       if (ih < 0 || ih >= H) continue;
+      __global const float* xrow = x + ih * W;
       for (int kw = 0; kw < KW; kw++) {
-        const int iw = iw0 + kw * DW;
-        if (iw < 0 || iw >= W) continue;
-        const float xv = x[ih * W + iw];
+        float8 xv;
+        if (interior) {
+          xv = vload8(0, xrow + iw0 + kw * DW);
+        } else {
+          float t[8];
+          for (int l = 0; l < 8; l++) {
+            const int iw = iw0 + l * SW + kw * DW;
+            t[l] = (iw >= 0 && iw < W) ? xrow[iw] : 0.0f;
+          }
+          xv = vload8(0, t);
+        }
 #pragma unroll
-        for (int j = 0; j < COB; j++) s[j] = mad(xv, w[j * CIG * KH * KW + kh * KW + kw], s[j]);
+        for (int j = 0; j < COB; j++) s[j] = mad((float8)(w[j * CIG * KH * KW + kh * KW + kw]), xv, s[j]);
       }
     }
   }
 #pragma unroll
   for (int j = 0; j < COB; j++) {
-    Y[((long) (n * CO + co0 + j) * OH + oh) * OW + ow] = EPILOGUE(s[j], n, co0 + j, oh * OW + ow);
+    float t[8];
+    vstore8(s[j], 0, t);
+    __global float* y = Y + ((long) (n * CO + co0 + j) * OH + oh) * OW;
+    for (int l = 0; l < 8 && ow0 + l < OW; l++) y[ow0 + l] = EPILOGUE(t[l], n, co0 + j, oh * OW + ow0 + l);
   }
 }

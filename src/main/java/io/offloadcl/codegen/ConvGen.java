@@ -8,7 +8,7 @@ import java.util.List;
 final class ConvGen {
   private ConvGen() {}
 
-  static KernelSource generate(Node n, String name, DeviceClass dc) {
+  static KernelSource generate(Node n, String name, DeviceClass dc, Epilogue fused) {
     Shapes.requireFloat(n, 3);
     long[] x = Shapes.dims(n, n.input(0));
     long[] wt = Shapes.dims(n, n.input(1));
@@ -24,15 +24,14 @@ final class ConvGen {
     long ci = x[1];
     long co = y[1];
     boolean bias = n.inputs().size() > 2 && n.input(2) != null;
-    Epilogue epi = bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE;
+    Epilogue epi = (bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE).then(fused);
     long hw = win.oh() * win.ow();
     if (group == 1 && win.kh() == 1 && win.kw() == 1 && win.sh() == 1 && win.sw() == 1 && win.ph() == 0
         && win.pw() == 0 && win.phEnd() == 0 && win.pwEnd() == 0) {
       // Y[n] (CO x HW) = W (CO x CI) * X[n] (CI x HW): the weights are operand A, shared by every batch.
       GemmGen.Product p = new GemmGen.Product(co, hw, ci, ci, 1, hw, 1, batch,
           "{ oa = 0; ob = (bt) * " + (ci * hw) + "; }");
-      Epilogue ge = bias ? new Epilogue("((v) + ep0[m])", List.of(2)) : Epilogue.NONE;
-      return GemmGen.emit(n, name, dc, p, ge, List.of(KernelSource.Arg.in(1), KernelSource.Arg.in(0),
+      return GemmGen.emit(n, name, dc, p, epi, "(v, n, c, p)", List.of(KernelSource.Arg.in(1), KernelSource.Arg.in(0),
           KernelSource.Arg.out(0)));
     }
     long cog = co / group;
@@ -45,7 +44,9 @@ final class ConvGen {
       b.def("COB", cob);
     }
     epi.define(b, "(v, n, c, p)");
-    return new KernelSource(name, b.source(), "", new long[] {win.ow(), win.oh(), batch * co / cob}, null,
+    long[] global = cob > 1 ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co / cob}
+        : new long[] {win.ow(), win.oh(), batch * co};
+    return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
   }
 }

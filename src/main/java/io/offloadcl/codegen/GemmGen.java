@@ -50,11 +50,11 @@ final class GemmGen {
     }
     String offsets = Shapes.indexCode("bt", batchDims, new long[][] {sa, sb}, new String[] {"oa", "ob"});
     Product p = new Product(m, n, k, k, 1, n, 1, Shapes.count(batchDims), offsets);
-    return emit(node, name, dc, p, epi, List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1),
+    return emit(node, name, dc, p, epi, "(v, bt, m, n)", List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1),
         KernelSource.Arg.out(0)));
   }
 
-  static KernelSource gemm(Node node, String name, DeviceClass dc) {
+  static KernelSource gemm(Node node, String name, DeviceClass dc, Epilogue fused) {
     Shapes.requireFloat(node, 3);
     Attributes at = node.attributes();
     boolean ta = at.getInt("transA", 0) != 0;
@@ -80,11 +80,16 @@ final class GemmGen {
       epi = new Epilogue("(" + scaled + " + " + (beta == 1f ? term : Block.flt(beta) + " * " + term) + ")",
           List.of(2));
     }
-    return emit(node, name, dc, p, epi, List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1),
-        KernelSource.Arg.out(0)));
+    return emit(node, name, dc, p, epi.then(fused), "(v, bt, m, n)", List.of(KernelSource.Arg.in(0),
+        KernelSource.Arg.in(1), KernelSource.Arg.out(0)));
   }
 
-  static KernelSource emit(Node node, String name, DeviceClass dc, Product p, Epilogue epi,
+  /**
+   * Specializes gemm.cl. The template calls {@code EPILOGUE(value, batch, row, column)}; {@code epiParams}
+   * names those positions for the epilogue's expressions (a convolution lowered here calls them
+   * {@code (v, n, c, p)}).
+   */
+  static KernelSource emit(Node node, String name, DeviceClass dc, Product p, Epilogue epi, String epiParams,
       List<KernelSource.Arg> args) {
     String section = dc == DeviceClass.GPU ? "gemm_gpu" : "gemm_cpu";
     Block blk = new Block(name, "gemm.cl", section, node.opType() + " (node '" + node.name() + "') "
@@ -101,7 +106,7 @@ final class GemmGen {
       blk.def("TM", CPU_TM);
       global = new long[] {(p.n() + 15) / 16, (p.m() + CPU_TM - 1) / CPU_TM, p.batch()};
     }
-    epi.define(blk, "(v, bt, m, n)");
+    epi.define(blk, epiParams);
     return new KernelSource(name, blk.source(), "", global, local, epi.args(args));
   }
 

@@ -51,35 +51,48 @@ public final class KernelGenerator {
 
   /** @throws UnsupportedOperatorException when no OpenCL kernel can be generated for the node yet */
   public KernelSource generate(Node n, String kernelName) {
+    return generate(n, kernelName, Epilogue.NONE);
+  }
+
+  /**
+   * Generates the node's kernel with {@code epilogue} applied to every output value after the op's own
+   * (after Conv's or Gemm's bias): how fused elementwise work reaches a kernel. Data-movement ops take none.
+   *
+   * @throws UnsupportedOperatorException when no OpenCL kernel can be generated for the node yet
+   */
+  public KernelSource generate(Node n, String kernelName, Epilogue epilogue) {
     String op = n.opType();
     if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
       throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for domain '"
           + n.domain() + "' op " + op);
     }
     if (ElementwiseGen.handles(op)) {
-      return ElementwiseGen.generate(n, kernelName, Epilogue.NONE);
+      return ElementwiseGen.generate(n, kernelName, epilogue);
     }
     if (ReduceGen.handles(op)) {
-      return ReduceGen.generate(n, kernelName);
+      return ReduceGen.generate(n, kernelName, epilogue);
     }
     if (LayoutGen.handles(op)) {
+      if (!epilogue.stages().isEmpty()) {
+        throw new UnsupportedOperatorException("node '" + n.name() + "' (" + op + ") moves data and takes no epilogue");
+      }
       return LayoutGen.generate(n, kernelName);
     }
     switch (op) {
       case "MatMul":
-        return GemmGen.matMul(n, kernelName, deviceClass, Epilogue.NONE);
+        return GemmGen.matMul(n, kernelName, deviceClass, epilogue);
       case "Gemm":
-        return GemmGen.gemm(n, kernelName, deviceClass);
+        return GemmGen.gemm(n, kernelName, deviceClass, epilogue);
       case "Conv":
-        return ConvGen.generate(n, kernelName, deviceClass);
+        return ConvGen.generate(n, kernelName, deviceClass, epilogue);
       case "MaxPool":
       case "AveragePool":
       case "GlobalAveragePool":
       case "GlobalMaxPool":
-        return PoolGen.generate(n, kernelName);
+        return PoolGen.generate(n, kernelName, epilogue);
       case "Softmax":
       case "LogSoftmax":
-        return SoftmaxGen.generate(n, kernelName);
+        return SoftmaxGen.generate(n, kernelName, epilogue);
       default:
         throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for " + op + " yet");
     }

@@ -8,7 +8,7 @@ import java.util.List;
 final class PoolGen {
   private PoolGen() {}
 
-  static KernelSource generate(Node n, String name) {
+  static KernelSource generate(Node n, String name, Epilogue epi) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));
     long[] y = Shapes.dims(n, n.output(0));
@@ -47,8 +47,8 @@ final class PoolGen {
       b.def("FINAL(acc, cnt, div)", n.opType().startsWith("Global") ? "((acc) / (float) (cnt))"
           : "((acc) / (float) (FINAL_DIV))");
     }
-    Epilogue.NONE.define(b, "(v, nc, p)");
-    return new KernelSource(name, b.source(), "", global, null, List.of(KernelSource.Arg.in(0),
-        KernelSource.Arg.out(0)));
+    epi.define(b, "(v, nc, p)");
+    return new KernelSource(name, b.source(), "", global, null,
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
 }

@@ -28,7 +28,7 @@ final class ReduceGen {
     return OPS.containsKey(op);
   }
 
-  static KernelSource generate(Node n, String name) {
+  static KernelSource generate(Node n, String name, Epilogue epi) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));
     int r = x.length;
@@ -83,9 +83,9 @@ final class ReduceGen {
     b.def("OUT_BASE(o, base)", Shapes.indexCode("o", arr(kd), new long[][] {arr(ks)}, new String[] {"base"}));
     b.def("RED_OFFSET(r, off)", Shapes.indexCode("r", arr(rd), new long[][] {arr(rs)}, new String[] {"off"}));
     b.def("INIT", f[0]).def("ACC(acc, x)", f[1]).def("FINAL(acc)", f[2]);
-    Epilogue.NONE.define(b, "(v, o)");
+    epi.define(b, "(v, o)");
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null,
-        List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0)));
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
 
   private static long prod(List<Long> l) {

@@ -7,7 +7,7 @@ import java.util.List;
 final class SoftmaxGen {
   private SoftmaxGen() {}
 
-  static KernelSource generate(Node n, String name) {
+  static KernelSource generate(Node n, String name, Epilogue epi) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));
     int r = x.length;
@@ -31,8 +31,8 @@ final class SoftmaxGen {
     Block b = new Block(name, "softmax.cl", "softmax", n.opType() + " (node '" + n.name() + "') axis " + axis
         + (legacy ? " (coerced to 2-D)" : ""));
     b.def("OUTER", outer).def("AX", ax).def("INNER", inner).def("LOG", n.opType().equals("LogSoftmax") ? 1 : 0);
-    Epilogue.NONE.define(b, "(v, o)");
+    epi.define(b, "(v, o)");
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, outer * inner)}, null,
-        List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0)));
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
 }

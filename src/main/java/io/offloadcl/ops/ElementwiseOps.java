@@ -130,7 +130,7 @@ final class ElementwiseOps {
   private static void binary(String op, Set<DType> allowed, int flops, boolean boolOut) {
     OpCatalog.add(new SimpleOpSpec(op, FusionKind.BROADCAST, 2, 2, ctx -> {
       TensorType a = ctx.requireInput(0);
-      TensorType b = ctx.requireInput(1);
+      TensorType b = legacyB(ctx, a, ctx.requireInput(1));
       DType dt = sameDtype(ctx, allowed, a, b);
       Shape s = broadcastShapes(ctx, a, b);
       if (dt == null) {
@@ -154,7 +154,7 @@ final class ElementwiseOps {
 
   private static List<TensorType> inferPow(InferenceContext ctx) {
     TensorType x = ctx.requireInput(0);
-    TensorType y = ctx.requireInput(1);
+    TensorType y = legacyB(ctx, x, ctx.requireInput(1));
     checkDtype(ctx, x, union(FLOATS, EnumSet.of(DType.INT32, DType.INT64)));
     checkDtype(ctx, y, NUMERIC);
     Shape s = broadcastShapes(ctx, x, y);
@@ -189,14 +189,7 @@ final class ElementwiseOps {
 
   private static List<TensorType> inferCast(InferenceContext ctx) {
     TensorType x = ctx.requireInput(0);
-    if (!ctx.attrs().has("to")) {
-      throw ctx.error("attribute 'to' is required");
-    }
-    long code = ctx.attrs().getInt("to", 0);
-    DType to = DType.fromOnnx((int) code);
-    if (to == null) {
-      throw new UnsupportedOperatorException(nodeName(ctx) + ": cast to ONNX data type " + code + " is not supported");
-    }
+    DType to = ElemCast.target(ctx.node());
     checkCast(ctx, x == null ? null : x.dtype(), to);
     return one(x == null ? null : new TensorType(to, x.shape()));
   }
@@ -252,9 +245,17 @@ final class ElementwiseOps {
     List<TensorType> r = new ArrayList<>();
     r.add(x);
     if (ctx.numOutputs() > 1) {
-      r.add(x == null ? null : new TensorType(DType.BOOL, x.shape()));
+      // before opset 10 the mask had the input's type
+      r.add(x == null ? null : ctx.opset() < 10 ? x : new TensorType(DType.BOOL, x.shape()));
     }
     return r;
+  }
+
+  private static TensorType legacyB(InferenceContext ctx, TensorType a, TensorType b) {
+    if (a == null || b == null || a.shape() == null || b.shape() == null || !a.shape().isStatic()) {
+      return b;
+    }
+    return b.withShape(Shape.of(ElemLegacyBroadcast.alignB(ctx.node(), a.shape().dims(), b.shape().dims())));
   }
 
   // ---- helpers shared with ReductionOps ----

@@ -97,9 +97,33 @@ final class LayoutOps {
     return d;
   }
 
-  /** A constant integer input (null when omitted or not constant). */
+  /**
+   * Input i's data when it is known before run time: an initializer, or the output of a Constant node (the
+   * importer keeps those as nodes, and exporters feed Reshape/Unsqueeze/Slice from them). Null otherwise.
+   */
+  static TensorData constant(InferenceContext ctx, int i) {
+    TensorData d = ctx.inputConstant(i);
+    if (d != null || !ctx.hasInput(i)) {
+      return d;
+    }
+    Node p = ctx.node().input(i).producer();
+    if (p == null || !p.opType().equals("Constant") || !OpCatalog.isKnownDomain(p.domain())) {
+      return null;
+    }
+    try {
+      return ShapeOpValues.constant(p);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** An integer input known before run time (constant, or a static shape computation), else null. */
   static long[] constLongs(InferenceContext ctx, int i) {
-    return ctx.hasInput(i) ? LayoutParams.longs(ctx.inputConstant(i)) : null;
+    if (!ctx.hasInput(i)) {
+      return null;
+    }
+    long[] v = LayoutParams.longs(constant(ctx, i));
+    return v != null ? v : ShapeOpStaticValues.valueOf(ctx.node().input(i), 0);
   }
 
   // ---------------------------------------------------------------- inference
@@ -208,7 +232,7 @@ final class LayoutOps {
   private static List<TensorType> compress(InferenceContext ctx) {
     DType dt = dtype(ctx, 0);
     long[] in = dims(ctx.inputType(0));
-    TensorData cond = ctx.inputConstant(1);
+    TensorData cond = constant(ctx, 1);
     long kept = -1;
     if (cond != null) {
       kept = 0;
@@ -422,12 +446,12 @@ final class LayoutOps {
         throw ctx.error("attribute 'scales' is required");
       }
     } else if (n.opType().equals("Upsample") || ctx.opset() < 11) {
-      scales = floatsOf(ctx.inputConstant(1));
+      scales = floatsOf(constant(ctx, 1));
       unknown = scales == null;
     } else {
-      roi = doublesOf(ctx.inputConstant(1));
-      scales = floatsOf(ctx.inputConstant(2));
-      sizes = LayoutParams.longs(ctx.inputConstant(3));
+      roi = doublesOf(constant(ctx, 1));
+      scales = floatsOf(constant(ctx, 2));
+      sizes = LayoutParams.longs(constant(ctx, 3));
       unknown = (ctx.hasInput(2) && scales == null) || (ctx.hasInput(3) && sizes == null)
           || (ctx.hasInput(1) && roi == null && "tf_crop_and_resize".equals(ctx.attrs().getString("coordinate_transformation_mode", "")));
     }

@@ -151,9 +151,9 @@ final class ShapeOps {
         throw ctx.error("input " + i + " is " + t.dtype().shortName() + ", expected " + dt.shortName() + " like 'start'");
       }
     }
-    TensorData s = ctx.inputConstant(0);
-    TensorData l = ctx.inputConstant(1);
-    TensorData d = ctx.inputConstant(2);
+    TensorData s = LayoutOps.constant(ctx, 0);
+    TensorData l = LayoutOps.constant(ctx, 1);
+    TensorData d = LayoutOps.constant(ctx, 2);
     if (s == null || l == null || d == null) {
       return LayoutOps.one(dt, new long[] {-1});
     }
@@ -173,7 +173,7 @@ final class ShapeOps {
   private static List<TensorType> oneHot(InferenceContext ctx) {
     TensorType vt = ctx.requireInput(2);
     long[] ind = LayoutOps.dims(ctx.requireInput(0));
-    TensorData depth = ctx.inputConstant(1);
+    TensorData depth = LayoutOps.constant(ctx, 1);
     if (vt == null) {
       return LayoutOps.one(null, null);
     }

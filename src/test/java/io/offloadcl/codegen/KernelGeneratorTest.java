@@ -75,10 +75,28 @@ class KernelGeneratorTest {
     Node gm = node("Gemm", new Attributes().setFloat("alpha", 0.5f).setInt("transB", 1), DType.FLOAT32,
         new long[] {4, 6}, new long[] {4, 8}, new long[] {6, 8}, new long[] {6});
     KernelSource k = new KernelGenerator(DeviceClass.CPU).generate(gm, "k1");
-    assertTrue(k.source().contains("#define EPILOGUE(v, bt, m, n) ((0.5f * (v)) + ep0[(m) * 0 + (n) * 1])"),
+    assertTrue(k.source().contains("#define EPI_STAGE0(v, bt, m, n) ((0.5f * (v)) + ep0[(m) * 0 + (n) * 1])"),
         k.source());
+    assertTrue(k.source().contains("#define EPILOGUE(v, bt, m, n) EPI_STAGE0((v), bt, m, n)"), k.source());
     assertEquals("[in0, in1, out0, in2]", k.args().toString());
     assertTrue(k.source().contains("#define BSK 1\n") && k.source().contains("#define BSN 8\n"));
+  }
+
+  @Test
+  void fusedEpiloguesComposeAfterTheOpsOwn() {
+    Node conv = node("Conv", null, DType.FLOAT32, new long[] {1, 8, 5, 5}, new long[] {1, 4, 5, 5},
+        new long[] {8, 4, 1, 1}, new long[] {8}, new long[] {1, 8, 5, 5});
+    Epilogue relu = new Epilogue("fmax((v), 0.0f)", List.of());
+    Epilogue residual = new Epilogue("((v) + ep0[(n) * 200 + (c) * 25 + (p)])", List.of(3));
+    KernelSource k = new KernelGenerator(DeviceClass.CPU).generate(conv, "k4", relu.then(residual));
+    assertTrue(k.source().contains("#define EPI_STAGE0(v, n, c, p) ((v) + ep0[c])"), k.source());
+    assertTrue(k.source().contains("#define EPI_STAGE2(v, n, c, p) ((v) + ep1[(n) * 200 + (c) * 25 + (p)])"),
+        k.source());
+    assertTrue(k.source().contains(
+        "#define EPILOGUE(v, n, c, p) EPI_STAGE2(EPI_STAGE1(EPI_STAGE0((v), n, c, p), n, c, p), n, c, p)"));
+    assertEquals("[in1, in0, out0, in2, in3]", k.args().toString());
+    Node t = node("Transpose", null, DType.FLOAT32, new long[] {3, 2}, new long[] {2, 3});
+    assertThrows(UnsupportedOperatorException.class, () -> new KernelGenerator(DeviceClass.CPU).generate(t, "k", relu));
   }
 
   @Test

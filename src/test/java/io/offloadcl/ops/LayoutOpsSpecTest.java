@@ -90,6 +90,42 @@ class LayoutOpsSpecTest {
   }
 
   @Test
+  void constantNodeInputsCountAsStatic() {
+    Graph g = graph(13);
+    Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 2, 6));
+    g.addNode("Constant", "k", List.of(), List.of("shape"), new Attributes().set("value", TensorData.ofLongs(new long[] {3}, 3, -1, 2)));
+    g.addNode("Reshape", "r", List.of(x, g.value("shape")), List.of("y"), new Attributes());
+    g.addNode("Constant", "a", List.of(), List.of("axes"), new Attributes().setInts("value_ints", 0));
+    g.addNode("Unsqueeze", "u", List.of(g.value("y"), g.value("axes")), List.of("z"), new Attributes());
+    ShapeInference.run(g);
+    assertEquals(Shape.of(3, 2, 2), g.value("y").type().shape());
+    assertEquals(Shape.of(1, 3, 2, 2), g.value("z").type().shape());
+  }
+
+  @Test
+  void shapeGatherConcatChainGivesStaticReshape() {
+    Graph g = graph(13);
+    Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 2, 3, 4));
+    g.addNode("Shape", "s", List.of(x), List.of("shp"), new Attributes());
+    Value zero = g.addConstant("zero", TensorData.scalarLong(0));
+    g.addNode("Gather", "g", List.of(g.value("shp"), zero), List.of("n"), new Attributes());
+    Value ax = g.addConstant("ax", TensorData.ofLongs(new long[] {1}, 0));
+    g.addNode("Unsqueeze", "u", List.of(g.value("n"), ax), List.of("n1"), new Attributes());
+    Value rest = g.addConstant("rest", TensorData.ofLongs(new long[] {1}, -1));
+    g.addNode("Concat", "c", List.of(g.value("n1"), rest), List.of("target"), new Attributes().setInt("axis", 0));
+    g.addNode("Reshape", "r", List.of(x, g.value("target")), List.of("y"), new Attributes());
+    ShapeInference.run(g);
+    assertEquals(Shape.of(2, 12), g.value("y").type().shape());
+    // with a dynamic leading dim the chain cannot be evaluated and the result stays dynamic
+    Graph h = graph(13);
+    Value xd = h.addInput("x", new TensorType(DType.FLOAT32, Shape.of(-1, 3, 4)));
+    h.addNode("Shape", "s", List.of(xd), List.of("shp"), new Attributes());
+    h.addNode("Reshape", "r", List.of(xd, h.value("shp")), List.of("y"), new Attributes());
+    ShapeInference.run(h);
+    assertEquals(Shape.of(-1, -1, -1), h.value("y").type().shape());
+  }
+
+  @Test
   void expandWithRuntimeShapeKnowsRankOnly() {
     Graph g = graph(13);
     Value x = g.addInput("x", TensorType.of(DType.FLOAT32, 3, 1));

@@ -153,6 +153,34 @@ final class ElemSupport {
     return true;
   }
 
+  /**
+   * When {@code small} matches the leading dims of {@code big} and is 1 on all the rest, each of its elements
+   * covers one contiguous block of {@code big}: returns that block's size, else -1.
+   */
+  static int columnBlock(long[] small, long[] big) {
+    int pad = big.length - small.length;
+    if (pad < 0) {
+      return -1;
+    }
+    int last = -1;
+    for (int i = 0; i < small.length; i++) {
+      if (small[i] != 1) {
+        last = i + pad;
+      }
+    }
+    if (last < 0) {
+      return -1;
+    }
+    for (int i = 0; i < big.length; i++) {
+      long sd = i < pad ? 1 : small[i - pad];
+      if (i <= last ? sd != big[i] : sd != 1) {
+        return -1;
+      }
+    }
+    long blk = product(big, last + 1, big.length);
+    return blk > 0 && blk <= Integer.MAX_VALUE ? (int) blk : -1;
+  }
+
   // ---- float16 / bfloat16 ----
 
   private static final float HALF_OVERFLOW = 65520f; // the halfway point above 65504, which rounds to infinity

@@ -165,7 +165,7 @@ final class ElementwiseKernels {
     binary("Sub", SUB_OP);
     binary("Mul", MUL_OP);
     binary("Div", DIV_OP);
-    CpuKernels.add("Pow", (n, in) -> one(pow(n, in[0], in[1])));
+    CpuKernels.add("Pow", (n, in) -> one(pow(n, in[0], legacyB(n, in[0], in[1]))));
     CpuKernels.add("PRelu", (n, in) -> one(binary(n, in[0], in[1],
         new Bin(-1, (x, s) -> x < 0 ? s * x : x, (x, s) -> x < 0 ? s * x : x, (x, s) -> x))));
     CpuKernels.add("Mod", (n, in) -> {
@@ -203,14 +203,7 @@ final class ElementwiseKernels {
     compare("Xor", null, null, null, (a, b) -> a ^ b);
 
     CpuKernels.add("Clip", ElementwiseKernels::clip);
-    CpuKernels.add("Cast", (n, in) -> {
-      long code = n.attributes().getInt("to", -1);
-      DType to = DType.fromOnnx((int) code);
-      if (to == null) {
-        throw new UnsupportedOperatorException(where(n) + ": cast to ONNX data type " + code + " is not supported");
-      }
-      return one(ElemSupport.cast(n, in[0], to));
-    });
+    CpuKernels.add("Cast", (n, in) -> one(ElemSupport.cast(n, in[0], io.offloadcl.ops.ElemCast.target(n))));
     CpuKernels.add("CastLike", (n, in) -> one(ElemSupport.cast(n, in[0], in[1].dtype())));
     CpuKernels.add("Where", (n, in) -> one(where(n, in[0], in[1], in[2])));
     CpuKernels.add("Dropout", ElementwiseKernels::dropout);
@@ -321,7 +314,14 @@ final class ElementwiseKernels {
   // ---- binary arithmetic ----
 
   private static void binary(String op, Bin b) {
-    CpuKernels.add(op, (n, in) -> one(binary(n, in[0], in[1], b)));
+    CpuKernels.add(op, (n, in) -> one(binary(n, in[0], legacyB(n, in[0], in[1]), b)));
+  }
+
+  /** Opset < 7 binary ops: B viewed with its dims placed at 'axis' of A. */
+  private static TensorData legacyB(Node n, TensorData a, TensorData b) {
+    long[] bd = b.dims();
+    long[] aligned = io.offloadcl.ops.ElemLegacyBroadcast.alignB(n, a.dims(), bd);
+    return aligned == bd ? b : b.reshape(aligned);
   }
 
   private static void variadic(String op, Bin b, boolean mean) {
@@ -400,7 +400,7 @@ final class ElementwiseKernels {
 
   /**
    * Tight float32 loops for Add/Sub/Mul/Div: equal shapes, a scalar on either side, or one operand a
-   * vector/block matching the other's trailing dims. Returns false for any other layout.
+   * vector/block matching the other's trailing dims, or one value per contiguous block of the other. Returns false for any other layout.
    */
   private static boolean fastFloat(int op, float[] x, long[] ad, float[] y, long[] bd, long[] od, float[] r) {
     int n = r.length;
@@ -460,6 +460,32 @@ final class ElementwiseKernels {
       }
       return true;
     }
+    int blk = aFull ? ElemSupport.columnBlock(bd, od) : bFull ? ElemSupport.columnBlock(ad, od) : -1;
+    if (blk > 0) {
+      // one operand holds one value per contiguous block (x - mean over the last axes)
+      boolean bCol = aFull;
+      int cols = bCol ? y.length : x.length;
+      for (int c = 0, base = 0; c < cols; c++, base += blk) {
+        float s = bCol ? y[c] : x[c];
+        float[] full = bCol ? x : y;
+        if (bCol) {
+          switch (op) {
+            case ADD: for (int j = base; j < base + blk; j++) { r[j] = full[j] + s; } break;
+            case SUB: for (int j = base; j < base + blk; j++) { r[j] = full[j] - s; } break;
+            case MUL: for (int j = base; j < base + blk; j++) { r[j] = full[j] * s; } break;
+            default: for (int j = base; j < base + blk; j++) { r[j] = full[j] / s; } break;
+          }
+        } else {
+          switch (op) {
+            case ADD: for (int j = base; j < base + blk; j++) { r[j] = s + full[j]; } break;
+            case SUB: for (int j = base; j < base + blk; j++) { r[j] = s - full[j]; } break;
+            case MUL: for (int j = base; j < base + blk; j++) { r[j] = s * full[j]; } break;
+            default: for (int j = base; j < base + blk; j++) { r[j] = s / full[j]; } break;
+          }
+        }
+      }
+      return true;
+    }
     return false;
   }
 
@@ -512,7 +538,7 @@ final class ElementwiseKernels {
   // ---- comparisons and logic ----
 
   private static void compare(String op, DCmp d, LCmp l, LCmp u, BoolOp bo) {
-    CpuKernels.add(op, (n, in) -> one(compare(n, in[0], in[1], d, l, u, bo)));
+    CpuKernels.add(op, (n, in) -> one(compare(n, in[0], legacyB(n, in[0], in[1]), d, l, u, bo)));
   }
 
   private static TensorData compare(Node n, TensorData a, TensorData b, DCmp d, LCmp l, LCmp u, BoolOp bo) {
@@ -579,9 +605,10 @@ final class ElementwiseKernels {
       }
     }
     if (t.isFloating()) {
-      double l = attrs ? n.attributes().getFloat("min", Float.NEGATIVE_INFINITY)
+      // Clip-6 defaults are the float range's ends, not infinities
+      double l = attrs ? n.attributes().getFloat("min", -Float.MAX_VALUE)
           : lo == null ? Double.NEGATIVE_INFINITY : lo.getDouble(0);
-      double h = attrs ? n.attributes().getFloat("max", Float.POSITIVE_INFINITY)
+      double h = attrs ? n.attributes().getFloat("max", Float.MAX_VALUE)
           : hi == null ? Double.POSITIVE_INFINITY : hi.getDouble(0);
       // numpy order: raise to min first, then cap at max, so min > max yields max everywhere
       return one(map(n, x, v -> {
@@ -676,6 +703,9 @@ final class ElementwiseKernels {
       boolean[] m = new boolean[x.size()];
       Arrays.fill(m, true);
       r[1] = TensorData.wrap(DType.BOOL, x.dims(), m);
+      if (n.opsetVersion() < 10) {
+        r[1] = ElemSupport.cast(n, r[1], x.dtype()); // the mask had the input's type before opset 10
+      }
     }
     return r;
   }

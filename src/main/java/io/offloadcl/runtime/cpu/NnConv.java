@@ -12,11 +12,12 @@ import io.offloadcl.ops.NnGeometry;
  * (VGG's first layers would need over 100 MB whole) and give the tasks that run in parallel. A 1x1, stride-1,
  * unpadded convolution skips the unrolling: the input already is the matrix.
  *
- * <p>The double path (float64, or more than three spatial axes) and ConvTranspose are direct loops over
- * N-dimensional coordinates, accumulating in double.
+ * <p>Float ConvTranspose is the same GEMM the other way round followed by a scatter (col2im). The double paths
+ * (float64, or Conv with more than three spatial axes) are direct loops over N-dimensional coordinates.
  */
 final class NnConv {
   private static final int CHUNK = 256;
+  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
   private NnConv() {}
 
@@ -86,12 +87,26 @@ final class NnConv {
       if (pointwise) {
         NnGemm.gemm(m1 - m0, nc, kdim, w, woff, kdim, x, xoff + p0, inSize, y, yoff, outSize);
       } else {
-        float[] col = new float[kdim * nc];
+        float[] col = scratch(kdim * nc);
         im2col(x, xoff, cg, in, out, k, s, d, p, p0, p1, col);
         NnGemm.gemm(m1 - m0, nc, kdim, w, woff, kdim, col, 0, nc, y, yoff, outSize);
       }
     });
     return y;
+  }
+
+  /**
+   * A per-thread scratch buffer of at least {@code n} floats. Reused across tasks and calls because
+   * {@link #im2col} overwrites every element it hands to the GEMM, and a fresh array per chunk would make the
+   * JVM zero (and later collect) as many bytes as the unrolling itself writes.
+   */
+  private static float[] scratch(int n) {
+    float[] b = SCRATCH.get();
+    if (b.length < n) {
+      b = new float[n];
+      SCRATCH.set(b);
+    }
+    return b;
   }
 
   /** Unrolls output positions [p0, p1) of one group's channels into {@code col} (row = channel x tap). */
@@ -208,28 +223,13 @@ final class NnConv {
   }
 
   /**
-   * Direct N-d transposed convolution in double: every input element scatters {@code x * w} into the output
-   * positions {@code i * stride - padBegin + tap * dilation} that fall inside the output.
-   * {@code ws} = [C, M/group, k...].
+   * For transposed convolution: per input position q and tap t, the flat output offset
+   * {@code q * stride - padBegin + t * dilation} (row-major over the output's spatial axes), or -1 when it falls
+   * outside the output. Shared by every channel.
    */
-  static double[] convTranspose(double[] x, long[] xs, double[] w, long[] ws, double[] bias, int group,
-      NnGeometry g) {
-    int r = xs.length - 2;
-    int n = (int) xs[0];
-    int c = (int) xs[1];
-    int mg = (int) ws[1];
-    int m = mg * group;
-    int cg = c / group;
-    int[] in = new int[r];
-    for (int i = 0; i < r; i++) {
-      in[i] = (int) xs[2 + i];
-    }
-    int[] out = new int[r];
-    for (int i = 0; i < r; i++) {
-      out[i] = (int) g.out[i];
-    }
+  private static int[] transposedTargets(int[] in, int[] out, NnGeometry g) {
+    int r = in.length;
     int inSize = prod(in);
-    int outSize = prod(out);
     int taps = (int) g.kernelSize();
     int[][] tapOff = new int[taps][r];
     for (int t = 0; t < taps; t++) {
@@ -239,27 +239,105 @@ final class NnConv {
         rem /= (int) g.kernel[i];
       }
     }
-    int[][] start = new int[inSize][r];
+    int[] start = new int[r];
+    int[] target = new int[inSize * taps];
     for (int q = 0; q < inSize; q++) {
       int rem = q;
       for (int i = r - 1; i >= 0; i--) {
         int v = rem % in[i];
         rem /= in[i];
-        start[q][i] = (int) (v * g.strides[i] - g.padBegin[i]);
+        start[i] = (int) (v * g.strides[i] - g.padBegin[i]);
       }
-    }
-    // tap -> output offset per input position, -1 when outside; computed once, shared by all channels
-    int[] target = new int[inSize * taps];
-    for (int q = 0; q < inSize; q++) {
       for (int tp = 0; tp < taps; tp++) {
         int off = 0;
         for (int i = 0; i < r && off >= 0; i++) {
-          int v = start[q][i] + tapOff[tp][i];
+          int v = start[i] + tapOff[tp][i];
           off = v < 0 || v >= out[i] ? -1 : off * out[i] + v;
         }
         target[q * taps + tp] = off;
       }
     }
+    return target;
+  }
+
+  private static int[] spatialInts(long[] dims) {
+    int[] r = new int[dims.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = (int) dims[i];
+    }
+    return r;
+  }
+
+  /**
+   * Float transposed convolution as GEMM + col2im: per image and group, {@code col = W_g^T * X_g} gives every
+   * (output channel, tap) contribution of every input position, which is then scattered into the output.
+   * {@code ws} = [C, M/group, k...].
+   */
+  static float[] convTransposeFloat(float[] x, long[] xs, float[] w, long[] ws, float[] bias, int group,
+      NnGeometry g) {
+    int n = (int) xs[0];
+    int c = (int) xs[1];
+    int mg = (int) ws[1];
+    int m = mg * group;
+    int cg = c / group;
+    int[] in = spatialInts(java.util.Arrays.copyOfRange(xs, 2, xs.length));
+    int[] out = spatialInts(g.out);
+    int inSize = prod(in);
+    int outSize = prod(out);
+    int taps = (int) g.kernelSize();
+    int rows = mg * taps;
+    int[] target = transposedTargets(in, out, g);
+    float[] y = new float[n * m * outSize];
+    if (bias != null) {
+      for (int b = 0; b < n; b++) {
+        for (int o = 0; o < m; o++) {
+          java.util.Arrays.fill(y, (b * m + o) * outSize, (b * m + o + 1) * outSize, bias[o]);
+        }
+      }
+    }
+    float[] col = new float[rows * inSize];
+    for (int grp = 0; grp < group; grp++) {
+      // W_g is [cg, mg * taps] row-major; its transpose is the GEMM's left operand
+      float[] wt = NnGemm.transpose(w, grp * cg * rows, cg, rows);
+      for (int img = 0; img < n; img++) {
+        java.util.Arrays.fill(col, 0f);
+        NnGemm.parallel(rows, inSize, cg, wt, 0, cg, x, (img * c + grp * cg) * inSize, inSize, col, 0, inSize);
+        int ybase0 = (img * m + grp * mg) * outSize;
+        NnParallel.forEach(mg, ocg -> {
+          int ybase = ybase0 + ocg * outSize;
+          for (int tp = 0; tp < taps; tp++) {
+            int cb = (ocg * taps + tp) * inSize;
+            for (int q = 0; q < inSize; q++) {
+              int o = target[q * taps + tp];
+              if (o >= 0) {
+                y[ybase + o] += col[cb + q];
+              }
+            }
+          }
+        });
+      }
+    }
+    return y;
+  }
+
+  /**
+   * Direct N-d transposed convolution in double: every input element scatters {@code x * w} into the output
+   * positions {@code i * stride - padBegin + tap * dilation} that fall inside the output.
+   * {@code ws} = [C, M/group, k...].
+   */
+  static double[] convTranspose(double[] x, long[] xs, double[] w, long[] ws, double[] bias, int group,
+      NnGeometry g) {
+    int n = (int) xs[0];
+    int c = (int) xs[1];
+    int mg = (int) ws[1];
+    int m = mg * group;
+    int cg = c / group;
+    int[] in = spatialInts(java.util.Arrays.copyOfRange(xs, 2, xs.length));
+    int[] out = spatialInts(g.out);
+    int inSize = prod(in);
+    int outSize = prod(out);
+    int taps = (int) g.kernelSize();
+    int[] target = transposedTargets(in, out, g);
     double[] y = new double[n * m * outSize];
     NnParallel.forEach(n * m, t -> {
       int img = t / m;

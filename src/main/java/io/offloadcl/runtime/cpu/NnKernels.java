@@ -170,6 +170,11 @@ final class NnKernels {
       throw error(node, "bias B must have shape [" + m + "], got " + b.shape());
     }
     NnGeometry g = NnGeometry.transposed(where(node), spatial(xs), spatial(ws), node.attributes());
+    if (floatStorage(x.dtype()) && floatStorage(w.dtype())) {
+      float[] y = NnConv.convTransposeFloat(x.floats(), xs, w.floats(), ws, b == null ? null : b.toFloatArray(), group,
+          g);
+      return new TensorData[] {TensorData.wrap(x.dtype(), withSpatial(xs[0], m, g.out), y)};
+    }
     double[] y = NnConv.convTranspose(doubles(x), xs, doubles(w), ws, b == null ? null : doubles(b), group, g);
     return new TensorData[] {fromDoubles(x.dtype(), withSpatial(xs[0], m, g.out), y)};
   }
@@ -547,24 +552,29 @@ final class NnKernels {
     throw new UnsupportedOperatorException(where(node) + ": element type " + dt.shortName() + " is not supported");
   }
 
+  /** Up to this many rows of A, Gemm with transB=1 runs as dot products (see {@link #multiplyFloat}). */
+  private static final int DOT_MAX_ROWS = 32;
+
   /**
-   * {@code y = op(A) * op(B)} in float. A transposed B with few rows (fully-connected layers at batch 1) runs
-   * as dot products of contiguous rows instead of transposing the whole weight matrix on every call.
+   * {@code y = op(A) * op(B)} in float. A transposed B with few rows (fully-connected layers at small batch)
+   * runs as dot products of contiguous rows instead of transposing the whole weight matrix on every call,
+   * which for VGG's first classifier layer would copy 400 MB per inference.
    */
   private static void multiplyFloat(float[] a, boolean transA, float[] b, boolean transB, int m, int n, int k,
       float[] y) {
     if (transA) {
       a = NnGemm.transpose(a, 0, k, m);
     }
-    if (transB && m <= 4) {
+    if (transB && m <= DOT_MAX_ROWS) {
       float[] av = a;
       float[] bv = b;
       int blocks = (long) m * n * k < (1 << 17) ? 1 : Math.min(n, 2 * NnParallel.threads());
       NnParallel.forEach(blocks, t -> {
         int j0 = (int) ((long) n * t / blocks);
         int j1 = (int) ((long) n * (t + 1) / blocks);
-        for (int i = 0; i < m; i++) {
-          for (int j = j0; j < j1; j++) {
+        // j outer: one weight row stays in cache while every row of A meets it
+        for (int j = j0; j < j1; j++) {
+          for (int i = 0; i < m; i++) {
             y[i * n + j] = dot(av, i * k, bv, j * k, k);
           }
         }

@@ -48,6 +48,14 @@ public final class ProgramCache implements AutoCloseable {
     this.dir = dir;
   }
 
+  /**
+   * The default disk location under a user's home, {@code ~/.cache/offloadcl/programs}. The home comes from
+   * the caller (the one settings place reads properties and environment), not from here.
+   */
+  public static Path defaultDirectory(Path userHome) {
+    return userHome.resolve(".cache").resolve("offloadcl").resolve("programs");
+  }
+
   public Path directory() {
     return dir;
   }

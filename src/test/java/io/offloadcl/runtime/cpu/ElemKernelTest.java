@@ -39,8 +39,25 @@ class ElemKernelTest {
     // bias on the left
     assertFloats(new float[] {99, 198, 297, 96, 195, 294}, run1("Sub", bias, x), 0);
     assertFloats(new float[] {100, 100, 100, 25, 40, 50}, run1("Div", bias, x), 1e-6f);
-    // a [2,1] column is not a trailing block: general path
+    // one value per row, either side
     assertFloats(new float[] {0, 1, 2, 0, 1, 2}, run1("Sub", x, f(d(2, 1), 1, 4)), 0);
+    assertFloats(new float[] {0, -1, -2, 0, -1, -2}, run1("Sub", f(d(2, 1), 1, 4), x), 0);
+    TensorData x3 = f(d(2, 2, 2), 1, 2, 3, 4, 5, 6, 7, 8);
+    assertFloats(new float[] {1, 2, 3, 4, 2.5f, 3, 3.5f, 4}, run1("Div", x3, f(d(2, 1, 1), 1, 2)), 0);
+    // [1,2,1] against [2,2,2]: neither a leading nor a trailing block, general path
+    assertFloats(new float[] {11, 12, 23, 24, 15, 16, 27, 28}, run1("Add", x3, f(d(1, 2, 1), 10, 20)), 0);
+  }
+
+  @Test
+  void legacyAxisBroadcastBeforeOpset7() {
+    TensorData a = f(d(2, 3, 2), 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1);
+    Attributes at = new Attributes().setInt("broadcast", 1).setInt("axis", 1);
+    TensorData y = run("Add", 6, at, 1, a, f(d(3), 10, 20, 30))[0];
+    assertArrayEquals(new long[] {2, 3, 2}, y.dims());
+    assertFloats(new float[] {10, 10, 20, 20, 30, 30, 11, 11, 21, 21, 31, 31}, y, 0);
+    ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
+        () -> ShapeInference.run(ElemTestGraphs.single("Mul", 6, new Attributes(), 1, a, f(d(2), 1, 2))));
+    assertTrue(e.getMessage().contains("broadcast=0"), e.getMessage());
   }
 
   @Test
@@ -130,6 +147,9 @@ class ElemKernelTest {
     assertEquals(DType.FLOAT16, h.dtype());
     assertArrayEquals(new float[] {1.900390625f, -1.900390625f, 0f, 0.0999755859375f, Float.POSITIVE_INFINITY},
         h.floats());
+    // Cast-1..5 named the target type
+    assertArrayEquals(new long[] {1, -1, 0, 0, 70000},
+        run("Cast", 5, new Attributes().setString("to", "INT64"), 1, x)[0].longs());
     Attributes toBool = new Attributes().setInt("to", DType.BOOL.onnxCode());
     assertArrayEquals(new boolean[] {true, true, false, true, true}, run("Cast", 13, toBool, 1, x)[0].bools());
     Attributes toU8 = new Attributes().setInt("to", DType.UINT8.onnxCode());
@@ -250,6 +270,9 @@ class ElemKernelTest {
     TensorData[] r = run("Dropout", 13, null, 2, x);
     assertFloats(new float[] {1, 2, 3}, r[0], 0);
     assertArrayEquals(new boolean[] {true, true, true}, r[1].bools());
+    TensorData[] old = run("Dropout", 7, new Attributes().setFloat("ratio", 0.3f), 2, x);
+    assertFloats(new float[] {1, 2, 3}, old[0], 0);
+    assertFloats(new float[] {1, 1, 1}, old[1], 0);
     TensorData yes = TensorData.wrap(DType.BOOL, d(), new boolean[] {true});
     UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class, () -> ShapeInference.run(
         ElemTestGraphs.single("Dropout", 13, null, 1, x, konst(TensorData.scalarFloat(0.5f)), konst(yes))));

@@ -4,21 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.offloadcl.ir.DType;
-import io.offloadcl.ir.Graph;
-import io.offloadcl.ir.Node;
-import io.offloadcl.ir.OffloadException;
-import io.offloadcl.ir.TensorData;
-import io.offloadcl.ir.UnsupportedOperatorException;
-import io.offloadcl.ir.Value;
-import io.offloadcl.onnx.OnnxImporter;
-import io.offloadcl.onnx.OnnxTensors;
+import ai.onnx.proto.OnnxMl;
+import io.offloadcl.api.ConformanceBackend;
+import io.offloadcl.api.ConformanceRunner;
+import io.offloadcl.api.ConformanceStatus;
+import io.offloadcl.api.ConformanceTestResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,19 +21,16 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * Runs every ONNX backend node test that uses an elementwise or reduction op (expanded function tests
- * included) through the importer and the reference executor, with the ONNX tolerance (rtol 1e-3, atol 1e-7).
+ * included) through the project's {@link ConformanceRunner} on the reference executor.
  *
- * <p>Outcomes other than a pass are decided by op and dtype, never by test name: Dropout in training mode must
- * be refused as unsupported; a model whose inputs or outputs are not tensors (optional, sequence) is outside
- * the IR; in ONNX 1.12's suite (Debian's package) bfloat16 tensors are stored as uint16 payloads, which are
- * re-read as bfloat16 bits, its Cast/CastLike to bfloat16 expectations truncate where current ONNX rounds to
- * nearest even, and some of its inputs contradict their declared shapes (CastLike's 'like'); those are skipped.
+ * <p>Each must PASS. UNSUPPORTED is accepted only for what this family does not promise, decided by op and
+ * type, never by test name: Dropout in training mode, values that are not tensors (optional, sequence) and
+ * another family's operators that the expanded tests use.
  */
 class ElemOnnxNodeSuiteTest {
   static final Set<String> OPS = Set.of("Abs", "Add", "Cast", "Clip", "Div", "Dropout", "Equal", "Erf", "Exp", "Gelu",
@@ -50,7 +42,9 @@ class ElemOnnxNodeSuiteTest {
       "BitShift", "IsNaN", "IsInf", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum",
       "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "Hardmax", "Shrink", "CastLike");
 
-  private static final String LEGACY = "node"; // /usr/share/libonnx-testdata/data/node: ONNX 1.12
+  /** The reasons an UNSUPPORTED outcome may give, as the importer and runner word them. */
+  private static final List<String> ACCEPTED = List.of("Dropout in training mode", "unsupported types:",
+      "unsupported operators:");
 
   static List<Path> roots() {
     String shared = System.getenv("OFFLOADCL_SHARED");
@@ -63,13 +57,14 @@ class ElemOnnxNodeSuiteTest {
   @AfterAll
   static void printTally() {
     TALLY.forEach((k, v) -> System.out.println("elementwise/reduction node tests " + k + ": PASS " + v[0]
-        + " UNSUPPORTED " + v[1] + " SKIPPED " + v[2] + " FAIL " + v[3]));
+        + " UNSUPPORTED " + v[1] + " FAIL/ERROR " + v[2]));
   }
 
   @TestFactory
   Stream<DynamicTest> nodeTests() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
     boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+    ConformanceRunner runner = new ConformanceRunner(ConformanceBackend.reference());
     for (Path root : roots()) {
       if (!Files.isDirectory(root)) {
         if (ci) {
@@ -83,146 +78,40 @@ class ElemOnnxNodeSuiteTest {
         dirs = s.filter(p -> Files.isRegularFile(p.resolve("model.onnx"))).sorted().collect(Collectors.toList());
       }
       for (Path dir : dirs) {
-        Graph g;
-        try {
-          g = OnnxImporter.load(dir.resolve("model.onnx"));
-        } catch (OffloadException e) {
-          if (e.getMessage().startsWith("unsupported operators") || !usesOurOps(dir)) {
-            continue; // another family's op: not this suite's business
+        if (!usesOurOps(dir)) {
+          continue;
+        }
+        String name = key + "/" + dir.getFileName();
+        tests.add(DynamicTest.dynamicTest(name, () -> {
+          int[] t = TALLY.computeIfAbsent(key, k -> new int[3]);
+          ConformanceTestResult r = runner.runTest(name, dir);
+          if (r.status() == ConformanceStatus.PASS) {
+            t[0]++;
+            return;
           }
-          tests.add(DynamicTest.dynamicTest(key + "/" + dir.getFileName(), () -> {
-            int[] t = TALLY.computeIfAbsent(key, k -> new int[4]);
-            if (e instanceof UnsupportedOperatorException) {
-              t[1]++;
-              Assumptions.abort("unsupported at import: " + e.getMessage());
+          if (r.status() == ConformanceStatus.UNSUPPORTED) {
+            t[1]++;
+            assertTrue(ACCEPTED.stream().anyMatch(a -> r.message().contains(a)), "unexpected UNSUPPORTED: " + r.toLine());
+            for (String op : OPS) {
+              assertTrue(!r.message().contains("operators: " + op + " (") && !r.message().contains("; " + op + " ("),
+                  "one of this family's ops is reported unsupported: " + r.toLine());
             }
-            t[3]++;
-            throw e;
-          }));
-          continue;
-        }
-        if (g.nodes().stream().noneMatch(n -> OPS.contains(n.opType()))) {
-          continue;
-        }
-        tests.add(DynamicTest.dynamicTest(key + "/" + dir.getFileName(), () -> {
-          int[] t = TALLY.computeIfAbsent(key, k -> new int[4]);
-          try {
-            runCase(g, dir, key.equals(LEGACY), t);
-          } catch (org.opentest4j.TestAbortedException e) {
-            throw e;
-          } catch (AssertionError | RuntimeException e) {
-            t[3]++;
-            throw e;
+            return;
           }
+          t[2]++;
+          assertEquals(ConformanceStatus.PASS, r.status(), r.toLine());
         }));
       }
     }
     return tests.stream();
   }
 
-  private static void runCase(Graph g, Path dir, boolean legacy, int[] tally) throws IOException {
-    for (Value v : concat(g.inputs(), g.outputs())) {
-      if (v.type() == null) {
-        tally[2]++;
-        Assumptions.abort("value '" + v.name() + "' is not a tensor (optional or sequence)");
-      }
-    }
-    if (legacy && legacyBfloat16Cast(g)) {
-      tally[2]++;
-      Assumptions.abort("ONNX 1.12 bfloat16 Cast/CastLike data (truncating reference, mis-declared shapes)");
-    }
-    ReferenceExecutor ex = new ReferenceExecutor(g);
-    List<Path> sets;
-    try (Stream<Path> s = Files.list(dir)) {
-      sets = s.filter(p -> p.getFileName().toString().startsWith("test_data_set")).sorted().collect(Collectors.toList());
-    }
-    for (Path set : sets) {
-      Map<String, TensorData> feeds = new HashMap<>();
-      for (int i = 0; i < g.inputs().size(); i++) {
-        Value in = g.inputs().get(i);
-        TensorData d = legacyBits(OnnxTensors.read(set.resolve("input_" + i + ".pb")).data(), in.type().dtype());
-        if (legacy && in.type().shape() != null && !in.type().shape().compatibleWith(d.shape())) {
-          tally[2]++;
-          Assumptions.abort("ONNX 1.12 data of shape " + d.shape() + " for input '" + in.name() + "' declared "
-              + in.type());
-        }
-        feeds.put(in.name(), d);
-      }
-      Map<String, TensorData> out;
-      try {
-        out = ex.run(feeds);
-      } catch (UnsupportedOperatorException e) {
-        assertTrue(trainingDropout(g), "only training-mode Dropout may be unsupported: " + e.getMessage());
-        tally[1]++;
-        return;
-      }
-      for (int i = 0; i < g.outputs().size(); i++) {
-        Value o = g.outputs().get(i);
-        TensorData want = legacyBits(OnnxTensors.read(set.resolve("output_" + i + ".pb")).data(), o.type().dtype());
-        compare(dir.getFileName() + " output " + i, want, out.get(o.name()));
-      }
-    }
-    tally[0]++;
-  }
-
-  private static boolean usesOurOps(Path dir) throws IOException {
-    ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
-    return m.getGraph().getNodeList().stream().anyMatch(n -> OPS.contains(n.getOpType()));
-  }
-
-  private static List<Value> concat(List<Value> a, List<Value> b) {
-    List<Value> r = new ArrayList<>(a);
-    r.addAll(b);
-    return r;
-  }
-
-  private static boolean trainingDropout(Graph g) {
-    for (Node n : g.nodes()) {
-      if (n.opType().equals("Dropout") && n.inputs().size() > 2 && n.input(2) != null) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** A Cast or CastLike producing bfloat16: ONNX 1.12 expected truncation, current ONNX rounds to nearest even. */
-  private static boolean legacyBfloat16Cast(Graph g) {
-    for (Node n : g.nodes()) {
-      if ((n.opType().equals("Cast") || n.opType().equals("CastLike")) && n.output(0) != null
-          && n.output(0).type() != null && n.output(0).type().dtype() == DType.BFLOAT16) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** ONNX 1.12 stored bfloat16 tensors as uint16 payloads: re-read them as bfloat16 bits. */
-  private static TensorData legacyBits(TensorData t, DType declared) {
-    if (declared != DType.BFLOAT16 || t.dtype() != DType.UINT16) {
-      return t;
-    }
-    float[] f = new float[t.size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = Float.intBitsToFloat(t.ints()[i] << 16);
-    }
-    return TensorData.wrap(DType.BFLOAT16, t.dims(), f);
-  }
-
-  static void compare(String what, TensorData want, TensorData got) {
-    assertEquals(want.dtype(), got.dtype(), what + " dtype");
-    assertEquals(want.shape(), got.shape(), what + " shape");
-    for (int i = 0; i < want.size(); i++) {
-      if (want.dtype() == DType.STRING) {
-        assertEquals(want.strings()[i], got.strings()[i], what + " element " + i);
-      } else if (want.dtype().isFloating()) {
-        double a = want.getDouble(i);
-        double b = got.getDouble(i);
-        if (!(Double.isNaN(a) && Double.isNaN(b)) && a != b && Math.abs(a - b) > 1e-7 + 1e-3 * Math.abs(a)) {
-          fail(what + " element " + i + ": expected " + a + ", got " + b);
-        }
-      } else {
-        assertEquals(want.getLong(i), got.getLong(i), what + " element " + i);
-      }
+  private static boolean usesOurOps(Path dir) {
+    try {
+      OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
+      return m.getGraph().getNodeList().stream().anyMatch(n -> OPS.contains(n.getOpType()) && n.getDomain().isEmpty());
+    } catch (IOException e) {
+      return false; // unreadable models are the importer suite's business
     }
   }
 }

@@ -79,10 +79,7 @@ class LayoutOnnxNodeSuiteTest {
           continue;
         }
         boolean ours = !m.nodes().isEmpty() && m.nodes().stream().allMatch(n -> OPS.contains(n.opType()) && n.domain().isEmpty());
-        // LAYOUT_MIXED=1 also runs models mixing our ops with other families' (diagnostics across branches)
-        boolean mixed = System.getenv("LAYOUT_MIXED") != null && m.nodes().stream().anyMatch(n -> OPS.contains(n.opType()))
-            && m.nodes().stream().allMatch(n -> CpuKernels.find(n.opType()) != null);
-        if (!ours && !mixed) {
+        if (!ours) {
           continue;
         }
         String key = root.getFileName().toString();

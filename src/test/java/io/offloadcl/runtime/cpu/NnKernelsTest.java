@@ -11,7 +11,6 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.ShapeMismatchException;
 import io.offloadcl.ir.TensorData;
-import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import io.offloadcl.ir.Value;
 import io.offloadcl.ops.ShapeInference;
@@ -335,6 +334,22 @@ class NnKernelsTest {
     double[] want = naiveConvTranspose2d(x, 2, 4, 3, 5, w, 3, 2, 3, 2, new int[] {2, 3}, new int[] {1, 2},
         new int[] {1, 0}, oh, ow, toDoubles(b));
     assertClose(want, y, 1e-4);
+  }
+
+  @Test
+  void convTransposeFloat64MatchesFloatPath() {
+    TensorData x = randomDoubles(1, 6, 4, 3);
+    TensorData w = randomDoubles(6, 2, 2, 3);
+    TensorData b = randomDoubles(6);
+    Attributes a = new Attributes().setInt("group", 3).setInts("strides", 1, 2).setInts("pads", 0, 1, 1, 0);
+    TensorData y = run("ConvTranspose", 17, a, 1, x, w, b)[0];
+    assertEquals(DType.FLOAT64, y.dtype());
+    int oh = 3 + 2 - 0 - 1;
+    int ow = 2 * 2 + 3 - 1 - 0;
+    assertArrayEquals(new long[] {1, 6, oh, ow}, y.dims());
+    double[] want = naiveConvTranspose2d(x, 1, 6, 4, 3, w, 2, 3, 2, 3, new int[] {1, 2}, new int[] {1, 1},
+        new int[] {0, 1}, oh, ow, toDoubles(b));
+    assertClose(want, y, 1e-12);
   }
 
   @Test

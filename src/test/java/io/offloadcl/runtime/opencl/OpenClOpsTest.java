@@ -139,6 +139,13 @@ class OpenClOpsTest {
         Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), o1, 1, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}));
     g.expect(g.node("Conv", new Attributes().setString("auto_pad", "SAME_UPPER"), o1, x, w),
         Ref.conv(g.feedOf(x), g.feedOf(w), null, o1, 1, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}));
+    // register-blocked CPU path with dilation (interior vload8 tiles) and with stride 2 (gathered lanes)
+    long[] o4 = {1, 8, 17, 17};
+    g.expect(g.node("Conv", new Attributes().setInts("pads", 2, 2, 2, 2).setInts("dilations", 2, 2), o4, x, w, b),
+        Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), o4, 1, new int[] {1, 1}, new int[] {2, 2}, new int[] {2, 2}));
+    long[] o5 = {1, 8, 9, 8};
+    g.expect(g.node("Conv", new Attributes().setInts("pads", 1, 0, 1, 0).setInts("strides", 2, 2), o5, x, w),
+        Ref.conv(g.feedOf(x), g.feedOf(w), null, o5, 1, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 0}));
     Value x2 = g.input(2, 4, 9, 11);
     Value w2 = g.input(6, 2, 3, 2);
     long[] o2 = {2, 6, 3, 5};
