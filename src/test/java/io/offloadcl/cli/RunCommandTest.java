@@ -131,6 +131,17 @@ class RunCommandTest {
   }
 
   @Test
+  void unwritableOutputLocationIsAOneLineError() throws IOException {
+    TensorFile.write(inputs.resolve("input_0.pb"), "x", Tensor.ofFloats(new float[3], 1, 3));
+    Path blocker = dir.resolve("blocker");
+    Files.writeString(blocker, "a file where a folder should be");
+    out = blocker.resolve("out");
+    CliRunner.Result r = run();
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().startsWith("error: ") && r.err().strip().lines().count() == 1, r.toString());
+  }
+
+  @Test
   void infoShowsOpsAndMetadata() {
     CliRunner.Result r = CliRunner.run("info", model.toString());
     assertEquals(0, r.code(), r.toString());
