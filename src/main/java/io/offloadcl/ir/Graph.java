@@ -366,6 +366,46 @@ public final class Graph {
     }
   }
 
+  /**
+   * A structural copy: same names, types, attributes (copied maps, shared values) and constant data (shared,
+   * immutable by convention). Later stages build their own graph from it instead of editing an earlier
+   * stage's, e.g. to specialize dynamic input dimensions for one run.
+   */
+  public Graph copy() {
+    Graph g = new Graph(name);
+    g.opsetImports.putAll(opsetImports);
+    g.nameCounter = nameCounter;
+    for (Value v : inputs) {
+      g.addInput(v.name(), v.type());
+    }
+    for (Value v : values.values()) {
+      if (v.isConstant()) {
+        Value c = g.addConstant(v.name(), v.constant());
+        c.setType(v.type());
+      }
+    }
+    for (Node n : nodes) {
+      List<Value> ins = new ArrayList<>(n.inputs.size());
+      for (Value in : n.inputs) {
+        ins.add(in == null ? null : g.values.get(in.name()));
+      }
+      List<String> outs = new ArrayList<>(n.outputs.size());
+      for (Value o : n.outputs) {
+        outs.add(o == null ? null : o.name());
+      }
+      Node m = g.addNode(n.opType(), n.domain(), n.opsetVersion(), n.name(), ins, outs, new Attributes(n.attributes()));
+      for (int i = 0; i < n.outputs.size(); i++) {
+        if (n.outputs.get(i) != null) {
+          m.outputs.get(i).setType(n.outputs.get(i).type());
+        }
+      }
+    }
+    for (Value o : outputs) {
+      g.outputs.add(g.values.get(o.name()));
+    }
+    return g;
+  }
+
   @Override
   public String toString() {
     return GraphPrinter.toText(this);

@@ -1,0 +1,75 @@
+package io.offloadcl.passes.lower;
+
+import static io.offloadcl.passes.PassTesting.assertKinds;
+import static io.offloadcl.passes.PassTesting.graph;
+import static io.offloadcl.passes.PassTesting.input;
+import static io.offloadcl.passes.PassTesting.op;
+import static io.offloadcl.passes.PassTesting.optimize;
+import static io.offloadcl.passes.PassTesting.weights;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.Value;
+import io.offloadcl.passes.DefaultPipeline;
+import io.offloadcl.passes.DeviceCapabilities;
+import io.offloadcl.passes.PassTesting;
+import org.junit.jupiter.api.Test;
+
+class LoweringPassesTest {
+  /** An accelerator with matrix units and simple vector ops but no convolution or Gemm unit. */
+  static final DeviceCapabilities MATMUL_ONLY = DeviceCapabilities.only("MatMul", "Im2Col", "Reshape", "Add", "Mul",
+      "Transpose", "Relu", "FusedMatMul", "FusedElementwise");
+
+  static Graph convNet(boolean bias, long stride) {
+    Graph g = graph("convnet");
+    Value x = input(g, "x", 2, 3, 7, 7);
+    Attributes a = new Attributes().setInts("pads", 1, 0, 2, 1).setInts("strides", stride, stride)
+        .setInts("kernel_shape", 3, 2);
+    Value w = weights(g, "w", 1, 4, 3, 3, 2);
+    Value c = bias ? op(g, "Conv", "c", a, x, w, weights(g, "b", 2, 4)) : op(g, "Conv", "c", a, x, w);
+    g.addOutput(op(g, "Relu", "y", c));
+    return g;
+  }
+
+  @Test
+  void convLowersToIm2ColMatMulOnAMatMulOnlyDevice() {
+    PassTesting.Outcome o = optimize(() -> convNet(true, 2), MATMUL_ONLY, new LowerConvToIm2ColMatMul());
+    assertKinds("Conv=1 Relu=1", "Add=1 Im2Col=1 MatMul=1 Relu=1 Reshape=1", o);
+    PassTesting.Outcome nb = optimize(() -> convNet(false, 1), MATMUL_ONLY, new LowerConvToIm2ColMatMul());
+    assertKinds("Conv=1 Relu=1", "Im2Col=1 MatMul=1 Relu=1 Reshape=1", nb);
+  }
+
+  @Test
+  void convStaysWhereTheDeviceHasIt() {
+    PassTesting.Outcome o = optimize(() -> convNet(true, 1), DeviceCapabilities.ALL, new LowerConvToIm2ColMatMul());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", o);
+  }
+
+  @Test
+  void gemmDecomposesWithTransposesAndScales() {
+    PassTesting.Outcome o = optimize(() -> {
+      Graph g = graph("gemm");
+      Value a = input(g, "a", 5, 3);
+      Value c = input(g, "c", 4);
+      Value y = op(g, "Gemm", "y", new Attributes().setInt("transA", 1).setInt("transB", 1).setFloat("alpha", 0.5f)
+          .setFloat("beta", 2f), a, weights(g, "w", 1, 4, 5), c);
+      g.addOutput(y);
+      return g;
+    }, MATMUL_ONLY, new DecomposeGemm());
+    assertKinds("Gemm=1", "Add=1 MatMul=1 Mul=1 Transpose=1", o);
+    assertEquals("y", o.after.outputs().get(0).name());
+  }
+
+  @Test
+  void wholePipelineOnTheMatMulOnlyDeviceLeavesOnlyItsOps() {
+    PassTesting.Outcome o = optimize(() -> {
+      Graph g = convNet(true, 1);
+      return g;
+    }, MATMUL_ONLY, DefaultPipeline.create());
+    for (Node n : o.after.nodes()) {
+      assertEquals(true, MATMUL_ONLY.supports(n.opType()), n + " is not supported by the device\n" + o.after);
+    }
+  }
+}
