@@ -16,9 +16,10 @@ import picocli.CommandLine.ScopeType;
  * Stack traces are printed only with {@code --verbose}. This is the only class that calls {@link System#exit}.
  */
 @Command(name = "offloadcl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-    description = "Runs ONNX models on the JVM (reference Java executor; OpenCL backend in progress).",
+    description = "Runs ONNX models on the JVM: a plain-Java reference executor or OpenCL devices.",
     subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, ConformanceCommand.class,
-        VersionCommand.class, CommandLine.HelpCommand.class})
+        OptimizeCommand.class, PlaceCommand.class, ExperimentCommand.class, VersionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a usage error or a typed OffloadCL error. */
   static final int EXIT_ERROR = 2;
