@@ -29,13 +29,17 @@ class SharedModelsTest {
     check(name, "java", tmp);
   }
 
-  /** The default device: OpenCL where the model's shapes are static, Java where they are not. */
+  /**
+   * On OpenCL: mnist-8-opt has static shapes, tribuo-cnn-mnist a dynamic batch (compiled for the run's shape);
+   * tinybert's shapes depend on computed values, so it goes through {@code auto}, which keeps it on Java.
+   */
   @Tag("opencl")
   @ParameterizedTest
-  @ValueSource(strings = {"mnist-8-opt", "tribuo-cnn-mnist", "tribuo-tinybert"})
-  void autoDeviceReproducesTestDataSet0(String name, @TempDir Path tmp) throws Exception {
+  @ValueSource(strings = {"mnist-8-opt:opencl", "tribuo-cnn-mnist:opencl", "tribuo-tinybert:auto"})
+  void openClReproducesTestDataSet0(String modelAndDevice, @TempDir Path tmp) throws Exception {
     Requirements.assumeOrFailInCi(!OpenClPlatforms.devices().isEmpty(), "an OpenCL device");
-    check(name, "auto", tmp);
+    String[] md = modelAndDevice.split(":");
+    check(md[0], md[1], tmp);
   }
 
   private static void check(String name, String device, Path tmp) throws Exception {
