@@ -1,10 +1,10 @@
 package io.offloadcl.cli;
 
+import io.offloadcl.api.GraphOptimizer;
 import io.offloadcl.device.DeviceProfile;
 import io.offloadcl.device.DeviceProfiles;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.ModelFormatException;
-import io.offloadcl.onnx.OnnxImporter;
 import io.offloadcl.placement.Placement;
 import io.offloadcl.placement.PlacementCharts;
 import io.offloadcl.placement.PlacementJson;
@@ -154,7 +154,7 @@ final class PlaceCommand implements Callable<Integer> {
             + "whole numbers (" + e.getMessage() + ")");
       }
     }
-    Graph g = OnnxImporter.load(Path.of(spec));
+    Graph g = GraphOptimizer.load(Path.of(spec));
     StaticShapes.bindDynamicInputs(g, dynamicDim);
     return g;
   }
