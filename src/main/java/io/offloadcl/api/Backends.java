@@ -2,6 +2,7 @@ package io.offloadcl.api;
 
 import io.offloadcl.ir.DeviceException;
 import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.GraphVerifier;
 import io.offloadcl.ir.OffloadException;
 import io.offloadcl.ir.Settings;
 import io.offloadcl.ir.TensorData;
@@ -46,14 +47,14 @@ final class Backends {
   static Backend open(Graph graph, SessionOptions options) {
     switch (options.device()) {
       case JAVA:
-        return java(graph);
+        return java(optimized(graph, options));
       case OPENCL:
         return opencl(graph, options);
       case AUTO:
       default:
         if (OpenClPlatforms.devices().isEmpty()) {
           log(options, "device auto: no OpenCL device ({}), running on java", OpenClPlatforms.unavailableReason());
-          return java(graph);
+          return java(optimized(graph, options));
         }
         try {
           return opencl(graph, options);
@@ -62,9 +63,27 @@ final class Backends {
             throw e;
           }
           log(options, "device auto: OpenCL cannot run graph '{}' ({}); running on java", graph.name(), e.getMessage());
-          return java(graph);
+          return java(optimized(graph, options));
         }
     }
+  }
+
+  /**
+   * Runs the optimization pipeline on the session's own graph when asked. Only the Java backend gets it for
+   * now: the fused ops it produces have reference kernels but no OpenCL templates yet, so on OpenCL they would
+   * run on the CPU and slow the model down; the OpenCL backend takes the graph as imported.
+   */
+  private static Graph optimized(Graph graph, SessionOptions options) {
+    if (!options.optimize()) {
+      return graph;
+    }
+    int before = graph.nodes().size();
+    GraphOptimizer.optimize(graph);
+    if (options.strict()) {
+      GraphVerifier.verify(graph);
+    }
+    log(options, "optimized graph '{}': {} -> {} nodes", graph.name(), before, graph.nodes().size());
+    return graph;
   }
 
   /** Fails at once when the options' device cannot be used at all (before any graph is compiled). */
