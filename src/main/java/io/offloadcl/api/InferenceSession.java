@@ -106,11 +106,6 @@ public final class InferenceSession implements AutoCloseable {
     return new InferenceSession("<" + model.length + " bytes>", OnnxImporter.fromBytes(model, null), options);
   }
 
-  /** A session over a graph built in code; the session takes the graph over, so the caller must not change it. */
-  static InferenceSession ofGraph(Graph graph, SessionOptions options) {
-    return new InferenceSession("graph '" + graph.name() + "'", graph, options);
-  }
-
   static Path existingFile(Path model) {
     if (model == null) {
       throw new ModelFormatException("no model file given");

@@ -85,8 +85,11 @@ public final class SessionOptions {
   }
 
   /**
-   * Whether the graph optimization pipeline should run before execution. The passes are not part of this build
-   * yet, so today this flag is recorded and has no effect; the graph runs as imported either way.
+   * Whether the graph optimization pipeline (cleanup, constant folding, fusion, lowering: {@code passes}) runs on
+   * the imported graph before the backend is built. Today it applies on the Java device only: the OpenCL code
+   * generator has no templates for the fused ops yet, so the OpenCL device runs the graph as imported. The
+   * session's metadata ({@link InferenceSession#inputs()}, {@link InferenceSession#modelInfo()}) always
+   * describes the model as given.
    */
   public boolean optimize() {
     return optimize;
@@ -144,7 +147,7 @@ public final class SessionOptions {
       return device(Device.parse(name));
     }
 
-    /** See {@link SessionOptions#optimize()} (default true; no effect yet). */
+    /** See {@link SessionOptions#optimize()} (default true). */
     public Builder optimize(boolean on) {
       this.optimize = on;
       return this;

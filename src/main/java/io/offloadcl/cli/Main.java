@@ -11,12 +11,14 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code offloadcl} command. Exit codes: 0 success, 1 conformance failures, 2 a usage error or any
- * {@link OffloadException} (printed as one line {@code error: <message>} on stderr), 3 an internal error (a bug).
+ * {@link OffloadException} or I/O failure (printed as one line {@code error: <message>} on stderr), 3 an internal
+ * error (a bug).
  * Stack traces are printed only with {@code --verbose}. This is the only class that calls {@link System#exit}.
  */
 @Command(name = "offloadcl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-    description = "Runs ONNX models on the JVM (reference Java executor; OpenCL backend in progress).",
-    subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, ConformanceCommand.class, DevicesCommand.class,
+    description = "Runs ONNX models on OpenCL devices (GPUs, POCL) or on the plain-Java reference executor.",
+    subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, DevicesCommand.class,
+        ConformanceCommand.class, OptimizeCommand.class, PlaceCommand.class, ExperimentCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a usage error or a typed OffloadCL error. */
@@ -61,6 +63,11 @@ public final class Main implements Runnable {
       int code;
       if (ex instanceof OffloadException) {
         e.println("error: " + oneLine(ex.getMessage()));
+        code = EXIT_ERROR;
+      } else if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+        // a folder that cannot be created or written: the user's environment, not a bug
+        Throwable io = ex instanceof java.io.UncheckedIOException ? ex.getCause() : ex;
+        e.println("error: cannot read or write " + oneLine(io.getMessage()) + " (" + io.getClass().getSimpleName() + ")");
         code = EXIT_ERROR;
       } else if (ex instanceof IllegalArgumentException) {
         // option values the API rejects (negative --repeat, unknown device): a usage error

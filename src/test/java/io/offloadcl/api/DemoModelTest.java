@@ -46,6 +46,19 @@ class DemoModelTest {
     }
   }
 
+  @Test
+  void optimizedAndUnoptimizedSessionsAgree() {
+    SessionOptions java = SessionOptions.builder().device("java").strict(true).build();
+    Map<String, Tensor> feeds = Map.of(DemoModel.INPUT, DemoModel.input());
+    try (InferenceSession plain = InferenceSession.open(DemoModel.onnxBytes(), java.toBuilder().optimize(false).build());
+        InferenceSession opt = InferenceSession.open(DemoModel.onnxBytes(), java)) {
+      assertArrayEquals(plain.run(feeds).get(DemoModel.OUTPUT).toFloatArray(), opt.run(feeds).get(DemoModel.OUTPUT).toFloatArray(),
+          1e-6f);
+      // metadata describes the model as given, not the rewritten graph
+      assertEquals(9, opt.modelInfo().nodeCount());
+    }
+  }
+
   /** The CNN written out by hand, in double precision, from the graph's weights. */
   static float[] forward(Graph g, float[] image) {
     double[] x = toDouble(image);

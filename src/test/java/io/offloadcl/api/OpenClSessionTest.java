@@ -53,11 +53,25 @@ class OpenClSessionTest {
   }
 
   @Test
-  void dynamicShapesAreATypedErrorOnExplicitOpenClAndUnderStrictAuto() {
-    OffloadException e = assertThrows(OffloadException.class, () -> InferenceSession.open(TestModels.squareAddRelu(), OPENCL));
-    assertTrue(e.getMessage().contains("static shape"), e.getMessage());
-    assertThrows(OffloadException.class,
+  void dynamicShapesCompilePerInputShapeOnExplicitOpenCl() {
+    try (InferenceSession s = InferenceSession.open(TestModels.squareAddRelu(), OPENCL)) {
+      assertTrue(s.device().startsWith("opencl:"), s.device());
+      Map<String, Tensor> out = s.run(Map.of("x", Tensor.ofFloats(new float[] {1, 2, 3, -1, 0, -2}, 2, 3)));
+      assertArrayEquals(new float[] {2, 2, 9.5f, 2, 0, 4.5f}, out.get("z").toFloatArray(), 1e-6f);
+      assertArrayEquals(new long[] {2, 3}, out.get("z").shape());
+      Map<String, Tensor> one = s.run(Map.of("x", Tensor.ofFloats(new float[] {0.5f, 1, -3}, 1, 3)));
+      assertArrayEquals(new float[] {1.25f, 0, 9.5f}, one.get("z").toFloatArray(), 1e-6f);
+      // back to the first shape: its executor is reused
+      out = s.run(Map.of("x", Tensor.ofFloats(new float[] {1, 2, 3, -1, 0, -2}, 2, 3)));
+      assertArrayEquals(new float[] {1, 4, 9, 1, 0, 4}, out.get("sq").toFloatArray(), 1e-6f);
+    }
+    // auto keeps dynamic graphs on Java, and strict auto refuses rather than fall back
+    try (InferenceSession a = InferenceSession.open(TestModels.squareAddRelu(), SessionOptions.defaults())) {
+      assertEquals("java", a.device());
+    }
+    OffloadException e = assertThrows(OffloadException.class,
         () -> InferenceSession.open(TestModels.squareAddRelu(), SessionOptions.builder().strict(true).build()));
+    assertTrue(e.getMessage().contains("dynamic shapes"), e.getMessage());
   }
 
   @Test
