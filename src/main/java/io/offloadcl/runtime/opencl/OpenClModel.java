@@ -5,7 +5,6 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,8 @@ public final class OpenClModel implements AutoCloseable {
   private final OpenClExecutor.Options options;
   private final Map<String, OpenClExecutor> bySignature = new LinkedHashMap<>();
   private final OpenClExecutor only;
+  // dims signatures whose shapes turned out to depend on input values as well
+  private final java.util.Set<String> needValues = new java.util.HashSet<>();
   private boolean closed;
 
   public OpenClModel(Graph graph, ClContext ctx, ProgramCache cache, OpenClExecutor.Options options) {
@@ -44,17 +45,30 @@ public final class OpenClModel implements AutoCloseable {
       return only;
     }
     ReferenceExecutor.checkInputs(graph, inputs);
-    StringBuilder sig = new StringBuilder();
-    graph.inputs().forEach(v -> sig.append(Arrays.toString(inputs.get(v.name()).dims())).append(';'));
+    String dims = ShapeSpecializer.valueKey(graph, inputs, false);
     synchronized (this) {
       if (closed) {
         throw new DeviceException("model '" + graph.name() + "' is closed");
       }
-      OpenClExecutor ex = bySignature.get(sig.toString());
-      if (ex == null) {
-        ex = new OpenClExecutor(ShapeSpecializer.specialize(graph, inputs), ctx, cache, options);
-        bySignature.put(sig.toString(), ex);
+      boolean values = needValues.contains(dims);
+      String key = values ? ShapeSpecializer.valueKey(graph, inputs, true) : dims;
+      OpenClExecutor ex = bySignature.get(key);
+      if (ex != null) {
+        return ex;
       }
+      Graph g = ShapeSpecializer.specialize(graph, inputs, values);
+      if (!values && !ShapeSpecializer.isStatic(g)) {
+        // shapes depend on input values (shape tensors fed as inputs): specialize for those values too
+        needValues.add(dims);
+        key = ShapeSpecializer.valueKey(graph, inputs, true);
+        ex = bySignature.get(key);
+        if (ex != null) {
+          return ex;
+        }
+        g = ShapeSpecializer.specialize(graph, inputs, true);
+      }
+      ex = new OpenClExecutor(g, ctx, cache, options);
+      bySignature.put(key, ex);
       return ex;
     }
   }

@@ -36,12 +36,26 @@ public final class ShapeSpecializer {
     return true;
   }
 
+  /** Largest integer input whose values {@link #specialize(Graph, Map, boolean)} binds (shape tensors are small). */
+  public static final int MAX_BOUND_ELEMENTS = 64;
+
   /**
    * @param inputs concrete inputs keyed by graph-input name, read only for their dims
    * @throws ShapeMismatchException when an input is missing or contradicts a static dimension
    */
   public static Graph specialize(Graph g, Map<String, TensorData> inputs) {
+    return specialize(g, inputs, false);
+  }
+
+  /**
+   * As {@link #specialize(Graph, Map)}; with {@code bindValues} the values of small integer inputs are bound
+   * too (as constants feeding the nodes that used the input), for graphs whose shapes depend on data: a Reshape
+   * target, Slice bounds or Unsqueeze axes given as a graph input. Such a specialization is valid only for those
+   * values: see {@link #valueKey}.
+   */
+  public static Graph specialize(Graph g, Map<String, TensorData> inputs, boolean bindValues) {
     Map<String, TensorType> types = new java.util.HashMap<>();
+    Map<String, TensorData> bound = new java.util.HashMap<>();
     for (Value in : g.inputs()) {
       TensorData d = inputs.get(in.name());
       if (d == null) {
@@ -51,8 +65,30 @@ public final class ShapeSpecializer {
         throw new ShapeMismatchException("input '" + in.name() + "': expected " + in.type() + ", got " + d.type());
       }
       types.put(in.name(), new TensorType(in.type() == null ? d.dtype() : in.type().dtype(), d.shape()));
+      if (bindValues && bindable(d)) {
+        bound.put(in.name(), d);
+      }
     }
-    return copy(g, types);
+    return copy(g, types, bound);
+  }
+
+  /** Signature of the inputs' dims, and with {@code values} of the bound integer inputs' values too. */
+  public static String valueKey(Graph g, Map<String, TensorData> inputs, boolean values) {
+    StringBuilder sb = new StringBuilder();
+    for (Value in : g.inputs()) {
+      TensorData d = inputs.get(in.name());
+      sb.append(java.util.Arrays.toString(d.dims()));
+      if (values && bindable(d)) {
+        sb.append('=').append(java.util.Arrays.toString(d.toLongArray()));
+      }
+      sb.append(';');
+    }
+    return sb.toString();
+  }
+
+  private static boolean bindable(TensorData d) {
+    return (d.dtype() == io.offloadcl.ir.DType.INT64 || d.dtype() == io.offloadcl.ir.DType.INT32)
+        && d.size() <= MAX_BOUND_ELEMENTS;
   }
 
   /** A static graph copied with what can be computed ahead (weights from ConstantOfShape, shape arithmetic) folded. */
@@ -61,15 +97,18 @@ public final class ShapeSpecializer {
     for (Value in : g.inputs()) {
       types.put(in.name(), in.type());
     }
-    return copy(g, types);
+    return copy(g, types, Map.of());
   }
 
-  private static Graph copy(Graph g, Map<String, TensorType> inputTypes) {
+  private static Graph copy(Graph g, Map<String, TensorType> inputTypes, Map<String, TensorData> bound) {
     Graph c = new Graph(g.name());
     c.opsetImports().putAll(g.opsetImports());
     Map<Value, Value> map = new IdentityHashMap<>();
     for (Value in : g.inputs()) {
-      map.put(in, c.addInput(in.name(), inputTypes.get(in.name())));
+      Value ci = c.addInput(in.name(), inputTypes.get(in.name()));
+      TensorData b = bound.get(in.name());
+      // a bound input stays declared (callers still pass it) but its users read the constant
+      map.put(in, b == null ? ci : c.addConstant(c.freshValueName(in.name() + "_bound"), b.copy()));
     }
     for (Value k : g.constants()) {
       if (!map.containsKey(k)) {
