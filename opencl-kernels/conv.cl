@@ -86,3 +86,20 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
     for (int l = 0; l < 8 && ow0 + l < OW; l++) y[ow0 + l] = EPILOGUE(t[l], n, co0 + j, oh * OW + ow0 + l);
   }
 }
+
+//@section im2col
+// Im2Col: Y[n][(c * KH + i) * KW + j][oh * OW + ow] = X[n][c][oh * SH - PH + i * DH][ow * SW - PW + j * DW], or 0
+// in the padding. One work-item per (position, row, batch).
+__kernel void KNAME(__global const float* restrict X, __global float* restrict Y) {
+  const int p = get_global_id(0);
+  const int r = get_global_id(1);
+  const int n = get_global_id(2);
+  if (p >= OH * OW) return;
+  const int j = r % KW;
+  const int i = (r / KW) % KH;
+  const int c = r / (KW * KH);
+  const int ih = (p / OW) * SH - PH + i * DH;
+  const int iw = (p % OW) * SW - PW + j * DW;
+  const float v = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? X[(((long) n * C + c) * H + ih) * W + iw] : 0.0f;
+  Y[((long) n * (C * KH * KW) + r) * (OH * OW) + p] = v;
+}

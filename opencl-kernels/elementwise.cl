@@ -44,3 +44,14 @@ __kernel void KNAME(__global const float* restrict x, __global const float* rest
   const float v = (x[o] - mean[c]) * (scale[c] / sqrt(var[c] + EPS)) + bias[c];
   y[o] = EPILOGUE(v, o);
 }
+
+//@section fused
+// FusedElementwise: FUSED_PARAMS lists the inputs (in0, in1, ...), FUSED_BODY(o) is the postfix program as
+// straight-line statements with every input's broadcast index folded to constants, FUSED_RESULT its value.
+__kernel void KNAME(FUSED_PARAMS __global float* restrict y EPI_PARAMS) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  FUSED_BODY(o)
+  const float v = FUSED_RESULT;
+  y[o] = EPILOGUE(v, o);
+}

@@ -37,17 +37,18 @@ final class Backends {
 
   private Backends() {}
 
-  static Backend open(Graph graph, SessionOptions options) {
+  static Backend open(Graph imported, SessionOptions options) {
+    Graph graph = optimized(imported, options);
     switch (options.device()) {
       case JAVA:
-        return java(optimized(graph, options));
+        return java(graph);
       case OPENCL:
         return opencl(graph, options);
       case AUTO:
       default:
         if (OpenClPlatforms.devices().isEmpty()) {
           log(options, "device auto: no OpenCL device ({}), running on java", OpenClPlatforms.unavailableReason());
-          return java(optimized(graph, options));
+          return java(graph);
         }
         try {
           return opencl(graph, options);
@@ -56,15 +57,14 @@ final class Backends {
             throw e;
           }
           log(options, "device auto: OpenCL cannot run graph '{}' ({}); running on java", graph.name(), e.getMessage());
-          return java(optimized(graph, options));
+          return java(graph);
         }
     }
   }
 
   /**
-   * Runs the optimization pipeline on the session's own graph when asked. Only the Java backend gets it for
-   * now: the fused ops it produces have reference kernels but no OpenCL templates yet, so on OpenCL they would
-   * run on the CPU and slow the model down; the OpenCL backend takes the graph as imported.
+   * Runs the optimization pipeline on the session's own graph (in place) when asked, for every device: codegen
+   * turns each fused op into one OpenCL kernel, and the Java reference runs them too.
    */
   private static Graph optimized(Graph graph, SessionOptions options) {
     if (!options.optimize()) {

@@ -29,6 +29,7 @@ final class ElementwiseGen {
       Map.entry("Cos", "cos(x)"),
       Map.entry("Softplus", "log1p(exp(x))"),
       Map.entry("Sign", "((x) > 0.0f ? 1.0f : ((x) < 0.0f ? -1.0f : 0.0f))"),
+      Map.entry("HardSwish", "((x) * fmax(0.0f, fmin(1.0f, (x) / 6.0f + 0.5f)))"),
       Map.entry("Identity", "(x)"));
 
   private static final Map<String, String> BINARY = Map.of(

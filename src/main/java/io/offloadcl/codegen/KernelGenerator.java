@@ -62,6 +62,9 @@ public final class KernelGenerator {
    */
   public KernelSource generate(Node n, String kernelName, Epilogue epilogue) {
     String op = n.opType();
+    if (FusedGen.handles(op)) {
+      return FusedGen.generate(n, kernelName, deviceClass, epilogue);
+    }
     if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
       throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for domain '"
           + n.domain() + "' op " + op);
