@@ -22,3 +22,25 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
     Y[o] = EPILOGUE(v, o);
   }
 }
+
+//@section layernorm
+// LayerNormalization over the trailing NORM elements of each of ROWS rows: y = (x - mean) / sqrt(var + EPS)
+// * scale + bias, the variance the biased mean of squared deviations (two passes, for accuracy). SIDX(j) and
+// BIDX(j) index scale and bias (broadcast over the normalized dims); HAS_BIAS is 0 when bias is absent.
+__kernel void KNAME(__global const float* restrict X, __global const float* restrict S,
+                    __global const float* restrict B, __global float* restrict Y EPI_PARAMS) {
+  const int r = get_global_id(0);
+  if (r >= ROWS) return;
+  const long base = (long) r * NORM;
+  float m = 0.0f;
+  for (int j = 0; j < NORM; j++) m += X[base + j];
+  m /= NORM;
+  float q = 0.0f;
+  for (int j = 0; j < NORM; j++) { const float d = X[base + j] - m; q += d * d; }
+  const float inv = 1.0f / sqrt(q / NORM + EPS);
+  for (int j = 0; j < NORM; j++) {
+    const long o = base + j;
+    const float v = (X[o] - m) * inv * S[SIDX(j)] + (HAS_BIAS ? B[BIDX(j)] : 0.0f);
+    Y[o] = EPILOGUE(v, o);
+  }
+}

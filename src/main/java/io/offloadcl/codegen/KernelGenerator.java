@@ -95,6 +95,8 @@ public final class KernelGenerator {
         return PoolGen.generate(n, kernelName, epilogue);
       case "LRN":
         return PoolGen.lrn(n, kernelName, epilogue);
+      case "LayerNormalization":
+        return SoftmaxGen.layerNorm(n, kernelName, epilogue);
       case "Softmax":
       case "LogSoftmax":
         return SoftmaxGen.generate(n, kernelName, epilogue);

@@ -35,4 +35,40 @@ final class SoftmaxGen {
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, outer * inner)}, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
+
+  /** LayerNormalization (opset 17) in inference form: the optional Mean and InvStdDev outputs must be unused. */
+  static KernelSource layerNorm(Node n, String name, Epilogue epi) {
+    Shapes.requireFloat(n, 3);
+    for (int i = 1; i < n.outputs().size(); i++) {
+      if (n.output(i) != null && !n.output(i).uses().isEmpty()) {
+        throw new io.offloadcl.ir.UnsupportedOperatorException("node '" + n.name()
+            + "' (LayerNormalization): its Mean/InvStdDev outputs are read; the OpenCL kernel does not write them");
+      }
+    }
+    long[] x = Shapes.dims(n, n.input(0));
+    long axis = n.attributes().getInt("axis", -1);
+    if (axis < 0) {
+      axis += x.length;
+    }
+    long rows = 1;
+    long norm = 1;
+    for (int i = 0; i < x.length; i++) {
+      if (i < axis) {
+        rows *= x[i];
+      } else {
+        norm *= x[i];
+      }
+    }
+    long[] normDims = java.util.Arrays.copyOfRange(x, (int) axis, x.length);
+    boolean bias = n.inputs().size() > 2 && n.input(2) != null;
+    Block b = new Block(name, "softmax.cl", "layernorm", "LayerNormalization (node '" + n.name() + "') axis " + axis);
+    b.def("ROWS", rows).def("NORM", norm).def("EPS", Block.flt(n.attributes().getFloat("epsilon", 1e-5f)))
+        .def("HAS_BIAS", bias ? 1 : 0)
+        .def("SIDX(j)", FusedGen.bcastIndex("(j)", normDims, Shapes.dims(n, n.input(1))))
+        .def("BIDX(j)", bias ? FusedGen.bcastIndex("(j)", normDims, Shapes.dims(n, n.input(2))) : "0");
+    epi.define(b, "(v, o)");
+    // without a bias the scale buffer is bound twice; the kernel never reads it as B
+    return new KernelSource(name, b.source(), "", new long[] {Math.max(1, rows)}, null, epi.args(List.of(
+        KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.in(bias ? 2 : 1), KernelSource.Arg.out(0))));
+  }
 }

@@ -160,6 +160,23 @@ class FusedOpsClTest {
   }
 
   @Test
+  void layerNormalizationWithAndWithoutBias() {
+    OpGraph g = new OpGraph(45);
+    long[][] shapes = {{2, 3, 17}, {1, 1}, {3, 4, 5}};
+    for (int i = 0; i < shapes.length; i++) {
+      long[] s = shapes[i];
+      int axis = i == 2 ? 1 : -1;
+      Value x = g.input(s);
+      Value scale = i == 2 ? g.input(s[1], s[2]) : g.input(s[s.length - 1]);
+      Value bias = i == 1 ? null : i == 2 ? g.input(1, s[2]) : g.input(s[s.length - 1]);
+      Node n = g.graph.addNode("LayerNormalization", "", 17, "ln" + i, Arrays.asList(x, scale, bias),
+          List.of("ln_y" + i), new Attributes().setInt("axis", axis).setFloat("epsilon", 1e-3f));
+      outs.add(n.output(0));
+    }
+    runAndCheck(g);
+  }
+
+  @Test
   void im2colMatchesReference() {
     OpGraph g = new OpGraph(44);
     add(g, "Im2Col", new Attributes().setInts("kernel_shape", 3, 3).setInts("pads", 1, 1, 1, 1)
