@@ -17,6 +17,7 @@ public final class OpCatalog {
     NnOps.register();
     LayoutOps.register();
     ShapeOps.register();
+    QuantOps.register();
   }
 
   private OpCatalog() {}

@@ -14,6 +14,7 @@ public final class CpuKernels {
     NnKernels.register();
     LayoutKernels.register();
     ShapeKernels.register();
+    QuantKernels.register();
   }
 
   private CpuKernels() {}
