@@ -14,6 +14,9 @@ import io.offloadcl.ops.QuantOps;
  * requantization multiply of the epilogue.
  */
 public final class QuantKernels {
+  /** Output pixels per conv task: 4 channels x 256 int accumulators stay in L1. */
+  private static final int TILE = 256;
+
   private QuantKernels() {}
 
   static void register() {
@@ -132,7 +135,6 @@ public final class QuantKernels {
     int total = batch * cout * plane;
     Object out = outType == DType.INT8 ? new int[total] : new float[total];
     int[] col = new int[kdim * plane];
-    int[] acc = new int[plane];
     int coutG = cout / group;
     for (int b = 0; b < batch; b++) {
       for (int gi = 0; gi < group; gi++) {
@@ -159,21 +161,46 @@ public final class QuantKernels {
             }
           }
         }
-        for (int oc = gi * coutG; oc < (gi + 1) * coutG; oc++) {
-          java.util.Arrays.fill(acc, 0);
-          int woff = oc * kdim;
-          for (int r = 0; r < kdim; r++) {
-            int wv = w[woff + r];
-            if (wv == 0) {
-              continue;
+        // tasks own a tile of output pixels, so their slice of the im2col rows stays in cache while every
+        // output channel (four at a time, sharing each load) passes over it
+        int first = gi * coutG;
+        int outBase = b * cout;
+        int tiles = (plane + TILE - 1) / TILE;
+        NnParallel.forEach(tiles, tile -> {
+          int p0 = tile * TILE;
+          int len = Math.min(TILE, plane - p0);
+          int[] a0 = new int[len];
+          int[] a1 = new int[len];
+          int[] a2 = new int[len];
+          int[] a3 = new int[len];
+          int[][] accs = {a0, a1, a2, a3};
+          for (int oc0 = first; oc0 < first + coutG; oc0 += 4) {
+            int nb = Math.min(4, first + coutG - oc0);
+            java.util.Arrays.fill(a0, 0);
+            java.util.Arrays.fill(a1, 0);
+            java.util.Arrays.fill(a2, 0);
+            java.util.Arrays.fill(a3, 0);
+            for (int r = 0; r < kdim; r++) {
+              int cb = r * plane + p0;
+              int w0 = w[oc0 * kdim + r];
+              int w1 = nb > 1 ? w[(oc0 + 1) * kdim + r] : 0;
+              int w2 = nb > 2 ? w[(oc0 + 2) * kdim + r] : 0;
+              int w3 = nb > 3 ? w[(oc0 + 3) * kdim + r] : 0;
+              for (int p = 0; p < len; p++) {
+                int v = col[cb + p];
+                a0[p] += w0 * v;
+                a1[p] += w1 * v;
+                a2[p] += w2 * v;
+                a3[p] += w3 * v;
+              }
             }
-            int cb = r * plane;
-            for (int p = 0; p < plane; p++) {
-              acc[p] += wv * col[cb + p];
+            for (int j = 0; j < nb; j++) {
+              int oc = oc0 + j;
+              epilogue(accs[j], 0, len, bias == null ? 0 : bias[oc], mul[oc], relu, out,
+                  (outBase + oc) * plane + p0);
             }
           }
-          epilogue(acc, 0, plane, bias == null ? 0 : bias[oc], mul[oc], relu, out, (b * cout + oc) * plane);
-        }
+        });
       }
     }
     long[] ys = {batch, cout, oh, ow};
@@ -200,8 +227,9 @@ public final class QuantKernels {
     boolean relu = "Relu".equals(n.attributes().getString("activation", ""));
     DType outType = QuantOps.outputType(n);
     Object out = outType == DType.INT8 ? new int[m * nn] : new float[m * nn];
-    int[] acc = new int[1];
-    for (int i = 0; i < m; i++) {
+    // rows in parallel; per row the int32 dot products first, then one epilogue pass
+    NnParallel.forEach(m, i -> {
+      int[] acc = new int[nn];
       int aoff = i * k;
       for (int j = 0; j < nn; j++) {
         int woff = j * k;
@@ -209,10 +237,12 @@ public final class QuantKernels {
         for (int t = 0; t < k; t++) {
           s += av[aoff + t] * w[woff + t];
         }
-        acc[0] = s;
-        epilogue(acc, 0, 1, bias == null ? 0 : bias[j], mul[j], relu, out, i * nn + j);
+        acc[j] = s;
       }
-    }
+      for (int j = 0; j < nn; j++) {
+        epilogue(acc, j, 1, bias == null ? 0 : bias[j], mul[j], relu, out, i * nn + j);
+      }
+    });
     long[] ys = as.clone();
     ys[ys.length - 1] = nn;
     return new TensorData[] {TensorData.wrap(outType, ys, out)};
