@@ -1,6 +1,5 @@
 package io.offloadcl.ops;
 
-import io.offloadcl.ir.Attributes;
 import io.offloadcl.ir.DType;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.Shape;
@@ -172,11 +171,5 @@ public final class QuantOps {
     }
     long macs = Costs.elements(y) * w.shape().dim(1);
     return new OpCost(2 * macs, Costs.sumBytes(in), Costs.sumBytes(out));
-  }
-
-  /** Reads a float attribute that must be present and positive (the scales the rewrite writes). */
-  public static float positive(Attributes a, String name, float dflt) {
-    float v = a.getFloat(name, dflt);
-    return v > 0 ? v : dflt;
   }
 }

@@ -14,7 +14,7 @@ import io.offloadcl.ops.QuantOps;
  * requantization multiply of the epilogue.
  */
 public final class QuantKernels {
-  /** Output pixels per conv task: 4 channels x 256 int accumulators stay in L1. */
+  /** Output pixels per conv task (its patch rows are reused by every output channel). */
   private static final int TILE = 256;
 
   private QuantKernels() {}
@@ -134,71 +134,52 @@ public final class QuantKernels {
     int kdim = cg * kh * kw;
     int total = batch * cout * plane;
     Object out = outType == DType.INT8 ? new int[total] : new float[total];
-    int[] col = new int[kdim * plane];
     int coutG = cout / group;
+    // patches: one contiguous row of kdim inputs per output pixel (zero where padded), so every output is an
+    // int dot product of two contiguous rows, which the JIT vectorizes as a reduction
+    int[] patches = new int[plane * kdim];
     for (int b = 0; b < batch; b++) {
       for (int gi = 0; gi < group; gi++) {
-        // im2col: one row per (input channel, ky, kx), one column per output pixel; zero where padded
-        int row = 0;
-        for (int c = 0; c < cg; c++) {
-          int xoff = ((b * cin) + gi * cg + c) * ih * iw;
-          for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++, row++) {
-              int base = row * plane;
-              for (int oy = 0; oy < oh; oy++) {
+        int xbase = (b * cin + gi * cg) * ih * iw;
+        for (int oy = 0; oy < oh; oy++) {
+          for (int ox = 0; ox < ow; ox++) {
+            int row = (oy * ow + ox) * kdim;
+            for (int c = 0; c < cg; c++) {
+              int xoff = xbase + c * ih * iw;
+              for (int ky = 0; ky < kh; ky++) {
                 int y = oy * sh - ph + ky * dh;
-                int rb = base + oy * ow;
+                int dst = row + (c * kh + ky) * kw;
                 if (y < 0 || y >= ih) {
-                  java.util.Arrays.fill(col, rb, rb + ow, 0);
+                  java.util.Arrays.fill(patches, dst, dst + kw, 0);
                   continue;
                 }
                 int xrow = xoff + y * iw;
-                for (int ox = 0; ox < ow; ox++) {
+                for (int kx = 0; kx < kw; kx++) {
                   int xx = ox * sw - pw + kx * dw;
-                  col[rb + ox] = xx < 0 || xx >= iw ? 0 : x[xrow + xx];
+                  patches[dst + kx] = xx < 0 || xx >= iw ? 0 : x[xrow + xx];
                 }
               }
             }
           }
         }
-        // tasks own a tile of output pixels, so their slice of the im2col rows stays in cache while every
-        // output channel (four at a time, sharing each load) passes over it
         int first = gi * coutG;
         int outBase = b * cout;
         int tiles = (plane + TILE - 1) / TILE;
         NnParallel.forEach(tiles, tile -> {
           int p0 = tile * TILE;
           int len = Math.min(TILE, plane - p0);
-          int[] a0 = new int[len];
-          int[] a1 = new int[len];
-          int[] a2 = new int[len];
-          int[] a3 = new int[len];
-          int[][] accs = {a0, a1, a2, a3};
-          for (int oc0 = first; oc0 < first + coutG; oc0 += 4) {
-            int nb = Math.min(4, first + coutG - oc0);
-            java.util.Arrays.fill(a0, 0);
-            java.util.Arrays.fill(a1, 0);
-            java.util.Arrays.fill(a2, 0);
-            java.util.Arrays.fill(a3, 0);
-            for (int r = 0; r < kdim; r++) {
-              int cb = r * plane + p0;
-              int w0 = w[oc0 * kdim + r];
-              int w1 = nb > 1 ? w[(oc0 + 1) * kdim + r] : 0;
-              int w2 = nb > 2 ? w[(oc0 + 2) * kdim + r] : 0;
-              int w3 = nb > 3 ? w[(oc0 + 3) * kdim + r] : 0;
-              for (int p = 0; p < len; p++) {
-                int v = col[cb + p];
-                a0[p] += w0 * v;
-                a1[p] += w1 * v;
-                a2[p] += w2 * v;
-                a3[p] += w3 * v;
+          int[] acc = new int[len];
+          for (int oc = first; oc < first + coutG; oc++) {
+            int woff = oc * kdim;
+            for (int p = 0; p < len; p++) {
+              int poff = (p0 + p) * kdim;
+              int s = 0;
+              for (int t = 0; t < kdim; t++) {
+                s += w[woff + t] * patches[poff + t];
               }
+              acc[p] = s;
             }
-            for (int j = 0; j < nb; j++) {
-              int oc = oc0 + j;
-              epilogue(accs[j], 0, len, bias == null ? 0 : bias[oc], mul[oc], relu, out,
-                  (outBase + oc) * plane + p0);
-            }
+            epilogue(acc, 0, len, bias == null ? 0 : bias[oc], mul[oc], relu, out, (outBase + oc) * plane + p0);
           }
         });
       }
