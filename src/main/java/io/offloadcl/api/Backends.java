@@ -38,7 +38,13 @@ final class Backends {
   private Backends() {}
 
   static Backend open(Graph imported, SessionOptions options) {
-    Graph graph = optimized(imported, options);
+    Graph graph = imported;
+    if (options.int8Calibration() != null) {
+      // the calibration names the fp32 model's tensors as imported, so quantize before anything rewrites it
+      graph = QuantTool.quantizedModel(graph, options.int8Calibration());
+      options = options.toBuilder().optimize(false).build();
+    }
+    graph = optimized(graph, options);
     switch (options.device()) {
       case JAVA:
         return java(graph);
@@ -125,7 +131,7 @@ final class Backends {
     ProgramCache cache = null;
     try {
       cache = new ProgramCache(ctx, Settings.cacheDir().resolve("programs"));
-      OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), null, null));
+      OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), null, options.dumpKernels()));
       for (OpenClExecutor e : model.executors()) {
         if (!e.fallbacks().isEmpty()) {
           log(options, "device opencl: ops on the Java reference kernels: {}", e.fallbacks());
