@@ -43,3 +43,24 @@ __kernel void KNAME(__global const T* restrict x, __global const IT* restrict id
   k = clamp(k, (long) 0, (long) (D - 1));
   y[o] = x[((long) outer * D + k) * INNER + inner];
 }
+
+//@section pad
+// Pad, constant mode: PAD_INDEX(o, ix, inside) maps an output index to the input index and whether it lies
+// inside the input (pads may be negative: cropping); elsewhere the output is PAD_VALUE, given as the bits of T.
+__kernel void KNAME(__global const T* restrict x, __global T* restrict y) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  long ix = 0;
+  int inside = 1;
+  PAD_INDEX(o, ix, inside)
+  y[o] = inside ? x[ix] : (T) PAD_VALUE;
+}
+
+//@section where
+// Where: y = c ? a : b with all three broadcast to the output (indices folded at codegen time).
+__kernel void KNAME(__global const uchar* restrict c, __global const T* restrict a, __global const T* restrict b,
+                    __global T* restrict y) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  y[o] = c[CIDX(o)] ? a[AIDX(o)] : b[BIDX(o)];
+}

@@ -35,19 +35,26 @@ final class FusedGen {
       case "FusedGemm": {
         Shapes.requireFloat(n, 4);
         long[] y = Shapes.dims(n, n.output(0));
-        return GemmGen.gemm(n, name, dc, tail(n, y, "((long) (m) * " + y[1] + " + (n))").then(outer));
+        return GemmGen.gemm(n, name, dc, tail(n, in -> bcastIndex("0", new String[] {"(m)", "(n)"}, y, in))
+            .then(outer));
       }
       case "FusedMatMul": {
         Shapes.requireFloat(n, 4);
         long[] y = Shapes.dims(n, n.output(0));
-        long mn = y.length >= 2 ? y[y.length - 2] * y[y.length - 1] : Shapes.count(y);
-        long cols = y.length >= 1 ? y[y.length - 1] : 1;
+        // M or N is 1 where that operand is a vector (its dim is dropped from the output)
+        long[] a = Shapes.dims(n, n.input(0));
+        long[] bd = Shapes.dims(n, n.input(1));
+        long rowsM = a.length >= 2 ? a[a.length - 2] : 1;
+        long cols = bd.length >= 2 ? bd[bd.length - 1] : 1;
+        long mn = rowsM * cols;
         String flat = "((long) (bt) * " + mn + " + (long) (m) * " + cols + " + (n))";
+        Indexer ix = a.length >= 2 && bd.length >= 2 ? in -> bcastIndex("(bt)", new String[] {"(m)", "(n)"}, y, in)
+            : in -> bcastIndex(flat, y, in);
         Epilogue bias = Epilogue.NONE;
         if (n.inputs().size() > 2 && n.input(2) != null) {
-          bias = new Epilogue("((v) + ep0[" + bcastIndex(flat, y, Shapes.dims(n, n.input(2))) + "])", List.of(2));
+          bias = new Epilogue("((v) + ep0[" + ix.at(Shapes.dims(n, n.input(2))) + "])", List.of(2));
         }
-        return GemmGen.matMul(n, name, dc, bias.then(tail(n, y, flat)).then(outer));
+        return GemmGen.matMul(n, name, dc, bias.then(tail(n, ix)).then(outer));
       }
       case "FusedElementwise":
         return elementwise(n, name, outer);
@@ -61,15 +68,24 @@ final class FusedGen {
     }
   }
 
+  /** An input's index at the output position, given the output dims. */
+  private interface Indexer {
+    String at(long[] in);
+  }
+
   /** Residual (input 3) then activation, over the output's flat index {@code flat}. */
   private static Epilogue tail(Node n, long[] y, String flat) {
+    return tail(n, in -> bcastIndex(flat, y, in));
+  }
+
+  private static Epilogue tail(Node n, Indexer index) {
     Epilogue e = Epilogue.NONE;
     if (n.attributes().getInt("residual", 0) != 0) {
       if (n.inputs().size() < 4 || n.input(3) == null) {
         throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType()
             + "): residual=1 but input 3 is missing");
       }
-      e = new Epilogue("((v) + ep0[" + bcastIndex(flat, y, Shapes.dims(n, n.input(3))) + "])", List.of(3));
+      e = new Epilogue("((v) + ep0[" + index.at(Shapes.dims(n, n.input(3))) + "])", List.of(3));
     }
     String act = n.attributes().getString("activation", "");
     if (!act.isEmpty()) {
@@ -108,6 +124,35 @@ final class FusedGen {
           t = t + " * " + st[i];
         }
         sb.append(sb.length() == 0 ? "" : " + ").append(t);
+      }
+      inner *= out[i];
+    }
+    return sb.length() == 0 ? "0" : "(" + sb + ")";
+  }
+
+  /**
+   * The index into {@code in} broadcast to {@code out} from structured coordinates: {@code lead} is the flat index
+   * over {@code out}'s first {@code out.length - tail.length} dims, {@code tail} the coordinates of the last ones
+   * (gemm's row and column). Avoids the divisions of a flat index where the template already has coordinates.
+   */
+  static String bcastIndex(String lead, String[] tail, long[] out, long[] in) {
+    long[] st = Shapes.broadcastStrides(in, out);
+    int k = out.length - tail.length;
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < tail.length; i++) {
+      if (st[k + i] != 0 && out[k + i] != 1) {
+        sb.append(sb.length() == 0 ? "" : " + ").append("(long) ").append(tail[i])
+            .append(st[k + i] == 1 ? "" : " * " + st[k + i]);
+      }
+    }
+    long inner = 1;
+    for (int i = k - 1; i >= 0; i--) {
+      if (st[i] != 0 && out[i] != 1) {
+        String t = inner == 1 ? lead : "(" + lead + " / " + inner + ")";
+        if (i > 0) {
+          t = "(" + t + " % " + out[i] + ")";
+        }
+        sb.append(sb.length() == 0 ? "" : " + ").append("(long) ").append(t).append(" * ").append(st[i]);
       }
       inner *= out[i];
     }

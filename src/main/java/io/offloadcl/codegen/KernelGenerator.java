@@ -75,6 +75,12 @@ public final class KernelGenerator {
     if (ReduceGen.handles(op)) {
       return ReduceGen.generate(n, kernelName, epilogue);
     }
+    if (PadWhereGen.handles(op)) {
+      if (!epilogue.stages().isEmpty()) {
+        throw new UnsupportedOperatorException("node '" + n.name() + "' (" + op + ") moves data and takes no epilogue");
+      }
+      return PadWhereGen.generate(n, kernelName);
+    }
     if (LayoutGen.handles(op)) {
       if (!epilogue.stages().isEmpty()) {
         throw new UnsupportedOperatorException("node '" + n.name() + "' (" + op + ") moves data and takes no epilogue");
