@@ -103,4 +103,41 @@ class FusedModelsTest {
       assertTrue(ex.fallbacks().isEmpty(), model + " falls back to Java for " + ex.fallbacks());
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"light_squeezenet", "light_resnet50"})
+  void optimizedOnnxLightModelsRunWithoutFallbacks(String model) {
+    String env = System.getenv("OFFLOADCL_SHARED");
+    Path f = (env != null ? Paths.get(env) : Paths.get("..", "shared")).resolve("testdata/onnx-light/" + model + ".onnx");
+    if (!Files.exists(f)) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("shared test model missing: " + f);
+      }
+      assumeTrue(false, "shared test model missing: " + f);
+    }
+    ClDevice d = OpenClTestSupport.requireDevice();
+    Graph g = GraphOptimizer.load(f);
+    GraphOptimizer.optimize(g);
+    Map<String, TensorData> feeds = new LinkedHashMap<>();
+    for (io.offloadcl.ir.Value in : g.inputs()) {
+      long[] dims = in.type().shape().dims().clone();
+      for (int i = 0; i < dims.length; i++) {
+        dims[i] = dims[i] < 0 ? 1 : dims[i];
+      }
+      TensorData t = TensorData.zeros(in.type().dtype(), dims);
+      for (int i = 0; i < t.size(); i++) {
+        t.setDouble(i, (double) i / t.size());
+      }
+      feeds.put(in.name(), t);
+    }
+    try (ClContext ctx = ClContext.open(d); ProgramCache cache = new ProgramCache(ctx, null);
+        OpenClModel m = new OpenClModel(g, ctx, cache, OpenClExecutor.Options.defaults())) {
+      OpenClExecutor ex = m.executorFor(feeds);
+      java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
+      g.nodes().forEach(nd -> kinds.merge(nd.opType(), 1L, Long::sum));
+      System.out.println(model + ": " + g.nodes().size() + " nodes " + kinds + "; fallbacks " + ex.fallbacks());
+      assertTrue(ex.fallbacks().isEmpty(), model + " falls back to Java for " + ex.fallbacks());
+      assertEquals(g.outputs().size(), ex.run(feeds).size());
+    }
+  }
 }
