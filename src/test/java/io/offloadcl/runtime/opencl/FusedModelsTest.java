@@ -108,7 +108,8 @@ class FusedModelsTest {
   @ValueSource(strings = {"light_squeezenet", "light_resnet50"})
   void optimizedOnnxLightModelsRunWithoutFallbacks(String model) {
     String env = System.getenv("OFFLOADCL_SHARED");
-    Path f = (env != null ? Paths.get(env) : Paths.get("..", "shared")).resolve("testdata/onnx-light/" + model + ".onnx");
+    Path f = (env != null ? Paths.get(env) : Paths.get("..", "shared"))
+        .resolve("testdata/onnx-light/" + model + ".onnx");
     if (!Files.exists(f)) {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         throw new AssertionError("shared test model missing: " + f);
