@@ -180,6 +180,26 @@ final class Backends {
     }
 
     @Override
+    public Map<String, Long> counters() {
+      long peak = -1;
+      long kernels = -1;
+      long fallbackNodes = -1;
+      synchronized (executors) {
+        for (OpenClExecutor e : executors) {
+          if (e.memoryPlan().peakBytes() > peak) {
+            peak = e.memoryPlan().peakBytes();
+            kernels = e.kernelSources().size();
+            fallbackNodes = e.hostFallbackNodes();
+          }
+        }
+      }
+      if (peak < 0) {
+        return Map.of();
+      }
+      return Map.of("device_peak_bytes", peak, "kernels_per_run", kernels, "host_fallback_ops", fallbackNodes);
+    }
+
+    @Override
     public void close() {
       try {
         synchronized (executors) {
