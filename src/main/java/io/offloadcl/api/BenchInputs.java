@@ -51,14 +51,18 @@ public final class BenchInputs {
       throw new ModelFormatException("input '" + in.name() + "' has no declared rank; cannot generate a benchmark"
           + " input for it (give the model a test_data_set_0/input_0.pb)");
     }
-    long[] dims = in.shape().clone();
+    return generate(in.name(), in.dtype(), in.shape());
+  }
+
+  /** One generated input named {@code name} of {@code dtype} with declared dims (-1 = dynamic, fed as 1). */
+  public static TensorData generate(String name, DType dt, long[] declared) {
+    long[] dims = declared.clone();
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {
         dims[i] = 1;
       }
     }
     int n = Math.toIntExact(TensorData.count(dims));
-    DType dt = in.dtype();
     TensorData d = TensorData.zeros(dt, dims);
     if (dt == DType.FLOAT32 || dt == DType.FLOAT64 || dt == DType.FLOAT16 || dt == DType.BFLOAT16) {
       for (int i = 0; i < n; i++) {
@@ -67,7 +71,7 @@ public final class BenchInputs {
     } else if (dt == DType.BOOL) {
       boolean[] b = d.bools();
       java.util.Arrays.fill(b, true);
-    } else if (dt != DType.STRING && in.name().toLowerCase(Locale.ROOT).contains("mask")) {
+    } else if (dt != DType.STRING && name.toLowerCase(Locale.ROOT).contains("mask")) {
       for (int i = 0; i < n; i++) {
         d.setLong(i, 1);
       }

@@ -176,14 +176,43 @@ public final class BenchKernels implements AutoCloseable {
       throw new OffloadException("graph has no node with an OpenCL kernel");
     }
 
-    /** One launch of the first kernel, waited for: what a JMH benchmark method calls. */
-    public void launchOnce() {
-      for (int i = 0; i < kernels.length; i++) {
-        if (kernels[i] != null) {
-          time(i, 1);
-          return;
+    /**
+     * Every kernel of the graph once, in order, each waiting for the one before, then one host wait: what a JMH
+     * benchmark method calls (a single-node graph is one launch; a decomposed op such as LayerNorm is several).
+     */
+    public void launchAll() {
+      List<ClEvent> events = new ArrayList<>();
+      try {
+        ClEvent prev = null;
+        for (int i = 0; i < kernels.length; i++) {
+          if (kernels[i] != null) {
+            prev = ctx.launch(kernels[i], sources[i].globalSize(), sources[i].localSize(),
+                prev == null ? null : List.of(prev));
+            events.add(prev);
+          }
+        }
+        ClEvent.waitAll(events);
+      } finally {
+        for (ClEvent e : events) {
+          e.close();
         }
       }
+    }
+
+    /** Summed FLOPs and compulsory bytes of the nodes that have kernels (from the op catalog's cost model). */
+    public long[] flopsAndBytes() {
+      long f = 0;
+      long b = 0;
+      for (int i = 0; i < nodes.size(); i++) {
+        if (kernels[i] != null) {
+          OpCost c = ShapeInference.cost(nodes.get(i));
+          if (c.isKnown()) {
+            f += c.flops();
+            b += c.bytesRead() + c.bytesWritten();
+          }
+        }
+      }
+      return new long[] {f, b};
     }
 
     /** Every node timed alone: its kernel launched until {@code budgetSeconds} pass (at least 3 times). */
