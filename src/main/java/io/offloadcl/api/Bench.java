@@ -131,13 +131,7 @@ public final class Bench {
    * @throws OffloadException when the ONNX Runtime jar is not on the classpath
    */
   static BenchEngine onnxRuntime(Object model, int threads, Map<String, TensorData> feeds) {
-    try {
-      Class.forName("ai.onnxruntime.OrtEnvironment", false, Bench.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new OffloadException("ONNX Runtime is not on the classpath; run via bin/offloadcl which adds"
-          + " ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.28.0/onnxruntime-1.28.0.jar, or"
-          + " `mvn dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime:1.28.0` (" + e + ")");
-    }
+    requireOnnxRuntime();
     try {
       return (BenchEngine) Class.forName("io.offloadcl.api.OrtBenchEngine")
           .getDeclaredConstructor(Object.class, int.class, Map.class).newInstance(model, threads, feeds);
@@ -148,6 +142,21 @@ public final class Bench {
       throw new OffloadException("ONNX Runtime failed to start: " + e.getCause(), e.getCause());
     } catch (ReflectiveOperationException | LinkageError e) {
       throw new OffloadException("ONNX Runtime could not be loaded (native library?): " + e, e);
+    }
+  }
+
+  /**
+   * Fails fast, before anything is timed, when the ONNX Runtime jar is missing.
+   *
+   * @throws OffloadException saying how to put it on the classpath
+   */
+  public static void requireOnnxRuntime() {
+    try {
+      Class.forName("ai.onnxruntime.OrtEnvironment", false, Bench.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new OffloadException("ONNX Runtime is not on the classpath; run via bin/offloadcl which adds"
+          + " ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.28.0/onnxruntime-1.28.0.jar, or"
+          + " `mvn dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime:1.28.0` (" + e + ")");
     }
   }
 
@@ -166,7 +175,8 @@ public final class Bench {
     String name = modelName(model);
     String dev = options.device().label();
     Path cacheDir = null;
-    String savedCache = System.getProperty("offloadcl.cache.dir");
+    // restored afterwards; an environment value comes back as the equivalent property
+    String savedCache = Settings.get("offloadcl.cache.dir").orElse(null);
     Double openCold = null;
     Double openWarm = null;
     Double firstCold = null;

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.awt.Color;
 import java.awt.Rectangle;
+import java.text.DecimalFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
@@ -60,6 +62,9 @@ public record BenchReport(String date, String device, int cores, int threads, St
     }
     LogAxis range = new LogAxis("median latency (ms, log scale)");
     range.setSmallestValue(0.01);
+    // one tick per decade, labelled with the value itself rather than 10^x
+    range.setTickUnit(new NumberTickUnit(1));
+    range.setNumberFormatOverride(new DecimalFormat("0.##"));
     CategoryAxis domain = new CategoryAxis();
     domain.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
     BarRenderer r = new BarRenderer();

@@ -71,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "--chart must end in .png or .svg: " + chart);
       }
     }
+    if (vsOrt) {
+      Bench.requireOnnxRuntime();
+    }
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     java.io.PrintWriter err = spec.commandLine().getErr();
     java.util.function.Consumer<String> progress = line -> {
