@@ -6,23 +6,16 @@ import io.offloadcl.ir.GraphVerifier;
 import io.offloadcl.ir.OffloadException;
 import io.offloadcl.ir.Settings;
 import io.offloadcl.ir.TensorData;
-import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
-import io.offloadcl.ir.Value;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import io.offloadcl.runtime.opencl.ClContext;
 import io.offloadcl.runtime.opencl.ClDevice;
 import io.offloadcl.runtime.opencl.OpenClExecutor;
+import io.offloadcl.runtime.opencl.OpenClModel;
+import io.offloadcl.runtime.opencl.ShapeSpecializer;
 import io.offloadcl.runtime.opencl.OpenClPlatforms;
 import io.offloadcl.runtime.opencl.ProgramCache;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +38,11 @@ final class Backends {
   private Backends() {}
 
   static Backend open(Graph graph, SessionOptions options) {
+    if (options.int8Calibration() != null) {
+      // the calibration names the fp32 model's tensors as imported, so quantize before anything rewrites it
+      graph = QuantTool.quantizedModel(graph, options.int8Calibration());
+      options = options.toBuilder().optimize(false).build();
+    }
     switch (options.device()) {
       case JAVA:
         return java(optimized(graph, options));
@@ -116,33 +114,29 @@ final class Backends {
   /**
    * The OpenCL executor on the default device, with compiled programs cached under {@link Settings#cacheDir()}.
    * A graph with static shapes compiles once, now. A graph with dynamic dimensions is specialized per run by
-   * {@link ShapeSpecializer} (input dims, and small integer shape inputs where shapes depend on them) and
-   * compiled on first use of each specialization. The executor serialises its own
-   * runs (its planned buffers are shared), so concurrent session runs on one specialization queue.
+   * {@link OpenClModel} (input dims, and small integer shape inputs where shapes depend on them) and compiled on
+   * first use of each specialization, kept until the session closes. An executor serialises its own runs (its
+   * planned buffers are shared), so concurrent session runs on one specialization queue.
    */
   static Backend opencl(Graph graph, SessionOptions options) {
     checkAvailable(options);
+    if (options.device() == SessionOptions.Device.AUTO && !isStatic(graph)) {
+      // auto keeps the promise that a session which opens also runs: a dynamic graph stays on Java
+      throw new UnsupportedOperatorException("graph '" + graph.name() + "' has dynamic shapes; device auto"
+          + " runs it on java (ask for device opencl to compile it per input shape)");
+    }
     ClDevice device = OpenClPlatforms.defaultDevice();
     ClContext ctx = ClContext.open(device);
     ProgramCache cache = null;
     try {
       cache = new ProgramCache(ctx, Settings.cacheDir().resolve("programs"));
-      OpenClExecutor.Options exOpts = new OpenClExecutor.Options(options.strict(), null, null);
-      String name = "opencl:" + device.name();
-      if (ShapeSpecializer.isStatic(graph)) {
-        OpenClExecutor exec = new OpenClExecutor(graph, ctx, cache, exOpts);
-        if (!exec.fallbacks().isEmpty()) {
-          log(options, "device opencl: ops on the Java reference kernels: {}", exec.fallbacks());
+      OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), null, options.dumpKernels()));
+      for (OpenClExecutor e : model.executors()) {
+        if (!e.fallbacks().isEmpty()) {
+          log(options, "device opencl: ops on the Java reference kernels: {}", e.fallbacks());
         }
-        return new OpenClBackend(name, ctx, cache, inputs -> exec, List.of(exec));
       }
-      if (options.device() == SessionOptions.Device.AUTO) {
-        // auto keeps the promise that a session which opens also runs: a dynamic graph stays on Java
-        throw new UnsupportedOperatorException("graph '" + graph.name() + "' has dynamic shapes; device auto"
-            + " runs it on java (ask for device opencl to compile it per input shape)");
-      }
-      Specializations specs = new Specializations(graph, ctx, cache, exOpts, options);
-      return new OpenClBackend(name, ctx, cache, specs::executorFor, specs.all);
+      return new OpenClBackend("opencl:" + device.name(), ctx, cache, model);
     } catch (RuntimeException e) {
       if (cache != null) {
         cache.close();
@@ -152,21 +146,18 @@ final class Backends {
     }
   }
 
-  /** An OpenCL backend: picks the executor for a run's inputs and owns the context and program cache. */
+  /** An OpenCL backend: owns the compiled model, its context and its program cache. */
   private static final class OpenClBackend implements Backend {
     private final String name;
     private final ClContext ctx;
     private final ProgramCache cache;
-    private final Function<Map<String, TensorData>, OpenClExecutor> pick;
-    private final Collection<OpenClExecutor> executors;
+    private final OpenClModel model;
 
-    OpenClBackend(String name, ClContext ctx, ProgramCache cache, Function<Map<String, TensorData>, OpenClExecutor> pick,
-        Collection<OpenClExecutor> executors) {
+    OpenClBackend(String name, ClContext ctx, ProgramCache cache, OpenClModel model) {
       this.name = name;
       this.ctx = ctx;
       this.cache = cache;
-      this.pick = pick;
-      this.executors = executors;
+      this.model = model;
     }
 
     @Override
@@ -176,7 +167,7 @@ final class Backends {
 
     @Override
     public Map<String, TensorData> run(Map<String, TensorData> inputs) {
-      return pick.apply(inputs).run(inputs);
+      return model.run(inputs);
     }
 
     @Override
@@ -184,13 +175,11 @@ final class Backends {
       long peak = -1;
       long kernels = -1;
       long fallbackNodes = -1;
-      synchronized (executors) {
-        for (OpenClExecutor e : executors) {
-          if (e.memoryPlan().peakBytes() > peak) {
-            peak = e.memoryPlan().peakBytes();
-            kernels = e.kernelSources().size();
-            fallbackNodes = e.hostFallbackNodes();
-          }
+      for (OpenClExecutor e : model.executors()) {
+        if (e.memoryPlan().peakBytes() > peak) {
+          peak = e.memoryPlan().peakBytes();
+          kernels = e.kernelSources().size();
+          fallbackNodes = e.hostFallbackNodes();
         }
       }
       if (peak < 0) {
@@ -202,11 +191,7 @@ final class Backends {
     @Override
     public void close() {
       try {
-        synchronized (executors) {
-          for (OpenClExecutor e : executors) {
-            e.close();
-          }
-        }
+        model.close();
       } finally {
         cache.close();
         ctx.close();
@@ -214,72 +199,8 @@ final class Backends {
     }
   }
 
-  /**
-   * Executors for the specializations of a dynamic graph, one per distinct input shape (and shape-input values
-   * where shapes depend on them), kept until the session closes: closing one early could pull it from under a
-   * run on another thread.
-   */
-  private static final class Specializations {
-    private final Graph graph;
-    private final ClContext ctx;
-    private final ProgramCache cache;
-    private final OpenClExecutor.Options exOpts;
-    private final SessionOptions options;
-    private final Map<String, OpenClExecutor> byKey = new HashMap<>();
-    // dims keys whose shapes turned out to depend on input values as well
-    private final Set<String> needValues = new HashSet<>();
-    final List<OpenClExecutor> all = new ArrayList<>();
-
-    Specializations(Graph graph, ClContext ctx, ProgramCache cache, OpenClExecutor.Options exOpts, SessionOptions options) {
-      this.graph = graph;
-      this.ctx = ctx;
-      this.cache = cache;
-      this.exOpts = exOpts;
-      this.options = options;
-    }
-
-    synchronized OpenClExecutor executorFor(Map<String, TensorData> inputs) {
-      String dims = ShapeSpecializer.key(graph, inputs, false);
-      boolean values = needValues.contains(dims);
-      String key = values ? ShapeSpecializer.key(graph, inputs, true) : dims;
-      OpenClExecutor e = byKey.get(key);
-      if (e != null) {
-        return e;
-      }
-      Graph g = ShapeSpecializer.bind(graph, inputs, false);
-      if (!ShapeSpecializer.isStatic(g)) {
-        needValues.add(dims);
-        key = ShapeSpecializer.key(graph, inputs, true);
-        e = byKey.get(key);
-        if (e != null) {
-          return e;
-        }
-        g = ShapeSpecializer.bind(graph, inputs, true);
-        requireStaticShapes(g);
-      }
-      log(options, "device opencl: compiling graph '{}' for {}", graph.name(), key);
-      e = new OpenClExecutor(g, ctx, cache, exOpts);
-      byKey.put(key, e);
-      synchronized (all) {
-        all.add(e);
-      }
-      return e;
-    }
-  }
-
-  /**
-   * The OpenCL executor plans every buffer before the first run, so every value needs a static shape; checking
-   * here turns a data-dependent shape into a typed error naming the value instead of a failure deep inside.
-   */
-  static void requireStaticShapes(Graph graph) {
-    for (Value v : graph.values()) {
-      TensorType t = v.type();
-      if (t == null || !t.isStatic()) {
-        throw new UnsupportedOperatorException("device 'opencl' needs static shapes; value '" + v.name() + "'"
-            + (v.producer() == null ? "" : " of node '" + v.producer().name() + "' (" + v.producer().opType() + ")")
-            + " is " + (t == null ? "untyped" : t.toString()) + " (the OpenCL executor plans its buffers before running)");
-      }
-    }
+  static boolean isStatic(Graph graph) {
+    return ShapeSpecializer.isStatic(graph);
   }
 
   private static void log(SessionOptions options, String fmt, Object... args) {

@@ -11,6 +11,7 @@ import io.offloadcl.ir.Value;
 import io.offloadcl.onnx.OnnxImporter;
 import io.offloadcl.onnx.OnnxWriter;
 import io.offloadcl.ops.ShapeInference;
+import io.offloadcl.runtime.opencl.ShapeSpecializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -367,9 +368,10 @@ public final class Bench {
       infos.add(new TensorInfo(v.name(), v.type()));
     }
     Map<String, TensorData> feeds = BenchInputs.forModel(model, infos);
-    Graph s = ShapeSpecializer.bind(g, feeds, false);
-    if (!ShapeSpecializer.isStatic(s)) {
-      s = ShapeSpecializer.bind(g, feeds, true);
+    Graph s = g;
+    for (ShapeSpecializer.Binding b = ShapeSpecializer.Binding.DIMS; !ShapeSpecializer.isStatic(s) && b != null;
+        b = b.next()) {
+      s = ShapeSpecializer.specialize(g, feeds, b);
     }
     try (BenchKernels.Prepared p = kernels.prepare(s, feeds)) {
       List<BenchKernels.NodeTime> nodes = p.profile(0.05);

@@ -49,6 +49,8 @@ public final class SessionOptions {
   private final boolean strict;
   private final int threads;
   private final boolean verbose;
+  private final java.nio.file.Path dumpKernels;
+  private final java.nio.file.Path int8Calibration;
 
   private SessionOptions(Builder b) {
     this.device = b.device;
@@ -56,6 +58,8 @@ public final class SessionOptions {
     this.strict = b.strict;
     this.threads = b.threads;
     this.verbose = b.verbose;
+    this.dumpKernels = b.dumpKernels;
+    this.int8Calibration = b.int8Calibration;
   }
 
   /** The default options (device AUTO). */
@@ -76,6 +80,8 @@ public final class SessionOptions {
     b.strict = strict;
     b.threads = threads;
     b.verbose = verbose;
+    b.dumpKernels = dumpKernels;
+    b.int8Calibration = int8Calibration;
     return b;
   }
 
@@ -120,10 +126,26 @@ public final class SessionOptions {
     return verbose;
   }
 
+  /** Folder where the OpenCL backend writes every kernel source it builds, or null. */
+  public java.nio.file.Path dumpKernels() {
+    return dumpKernels;
+  }
+
+  /**
+   * A calibration file ({@code offloadcl quantize}) to run the model quantized to INT8 with, or null for fp32.
+   * The file is checked against the model when the session opens; the quantized graph is not passed through the
+   * fp32 optimization pipeline (the rewrite folds its own epilogues).
+   */
+  public java.nio.file.Path int8Calibration() {
+    return int8Calibration;
+  }
+
   @Override
   public String toString() {
     return "SessionOptions{device=" + device.label() + ", optimize=" + optimize + ", strict=" + strict
-        + ", threads=" + threads + ", verbose=" + verbose + "}";
+        + ", threads=" + threads + ", verbose=" + verbose
+        + (dumpKernels == null ? "" : ", dumpKernels=" + dumpKernels)
+        + (int8Calibration == null ? "" : ", int8=" + int8Calibration) + "}";
   }
 
   /** Builds {@link SessionOptions}; every setter returns the builder. */
@@ -133,8 +155,22 @@ public final class SessionOptions {
     private boolean strict;
     private int threads;
     private boolean verbose;
+    private java.nio.file.Path dumpKernels;
+    private java.nio.file.Path int8Calibration;
 
     private Builder() {}
+
+    /** Write every OpenCL kernel source built to this folder (null: don't). */
+    public Builder dumpKernels(java.nio.file.Path dir) {
+      this.dumpKernels = dir;
+      return this;
+    }
+
+    /** Run quantized to INT8 with this calibration file (null: fp32). */
+    public Builder int8(java.nio.file.Path calibration) {
+      this.int8Calibration = calibration;
+      return this;
+    }
 
     /** The device to run on (default AUTO). */
     public Builder device(Device d) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
     description = "Runs ONNX models on OpenCL devices (GPUs, POCL) or on the plain-Java reference executor.",
     subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, DevicesCommand.class,
         ConformanceCommand.class, BenchCommand.class, OptimizeCommand.class, PlaceCommand.class, ExperimentCommand.class,
+        QuantizeCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a usage error or a typed OffloadCL error. */

@@ -57,6 +57,20 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "1", paramLabel = "N", description = "Run N times and report the median time.")
   int repeat;
 
+  @Option(names = "--no-optimize", description = "Run the graph as imported, without the optimization pipeline.")
+  boolean noOptimize;
+
+  @Option(names = "--strict", description = "Fail instead of falling back (an op without a kernel, a kernel that fails"
+      + " to build, a graph OpenCL cannot plan), and check every output against the declared types.")
+  boolean strict;
+
+  @Option(names = "--dump-kernels", paramLabel = "DIR", description = "Write every OpenCL kernel source built to DIR.")
+  Path dumpKernels;
+
+  @Option(names = "--int8", paramLabel = "CALIB.json",
+      description = "Run quantized to INT8 with a calibration file written by `offloadcl quantize`.")
+  Path int8;
+
   @CommandLine.ParentCommand
   Main main;
 
@@ -68,7 +82,8 @@ final class RunCommand implements Callable<Integer> {
     if (repeat < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
     }
-    SessionOptions opts = SessionOptions.builder().device(device).verbose(main.verbose).build();
+    SessionOptions opts = SessionOptions.builder().device(device).verbose(main.verbose).optimize(!noOptimize)
+        .strict(strict).dumpKernels(dumpKernels).int8(int8).build();
     PrintWriter out = spec.commandLine().getOut();
     try (InferenceSession session = InferenceSession.open(model, opts)) {
       Map<String, Tensor> feeds = readInputs(session, inputsDir);

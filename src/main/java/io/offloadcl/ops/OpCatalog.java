@@ -18,6 +18,7 @@ public final class OpCatalog {
     LayoutOps.register();
     ShapeOps.register();
     FusedOps.register();
+    QuantOps.register();
   }
 
   private OpCatalog() {}

@@ -15,6 +15,7 @@ public final class CpuKernels {
     LayoutKernels.register();
     ShapeKernels.register();
     FusedKernels.register();
+    QuantKernels.register();
   }
 
   private CpuKernels() {}

@@ -3,25 +3,45 @@ package io.offloadcl.runtime.opencl;
 import io.offloadcl.ir.DeviceException;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.TensorData;
+import io.offloadcl.ir.UnsupportedOperatorException;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A graph compiled for one OpenCL device, for any input shapes: a static graph has one executor; a graph with
  * dynamic dimensions gets one executor per distinct set of input shapes, specialized on first sight (its
  * program usually comes from the program cache, since equal shapes give equal sources).
+ *
+ * <p>Specialization binds, in order and only as far as needed: the inputs' dims; then the values of small
+ * integer inputs (shape tensors); then the values of small float inputs (Resize scales, Range bounds). A graph
+ * whose shapes still depend on data (NonZero, Unique, Compress) or that holds values no device buffer can
+ * carry (strings) cannot be planned ahead: unless strict, it runs on the Java CPU device with one warning naming
+ * the node and the reason; strict makes that an {@link UnsupportedOperatorException}.
  */
 public final class OpenClModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenClModel.class);
+
+  /** What serves one specialization: an OpenCL executor, or the reference executor as the fallback. */
+  private interface Runner {
+    Map<String, TensorData> run(Map<String, TensorData> inputs);
+  }
+
   private final Graph graph;
   private final ClContext ctx;
   private final ProgramCache cache;
   private final OpenClExecutor.Options options;
-  private final Map<String, OpenClExecutor> bySignature = new LinkedHashMap<>();
-  private final OpenClExecutor only;
+  private final Map<String, Runner> bySignature = new LinkedHashMap<>();
+  private final List<OpenClExecutor> compiled = new ArrayList<>();
+  private final Runner only;
+  // dims signatures whose shapes turned out to depend on input values as well, and how deep the binding went
+  private final Map<String, ShapeSpecializer.Binding> binding = new HashMap<>();
+  private ReferenceExecutor hostFallback;
   private boolean closed;
 
   public OpenClModel(Graph graph, ClContext ctx, ProgramCache cache, OpenClExecutor.Options options) {
@@ -29,50 +49,103 @@ public final class OpenClModel implements AutoCloseable {
     this.ctx = ctx;
     this.cache = cache;
     this.options = options;
-    this.only = ShapeSpecializer.isStatic(graph)
-        ? new OpenClExecutor(ShapeSpecializer.fold(graph), ctx, cache, options) : null;
+    this.only = ShapeSpecializer.isStatic(graph) ? compile(ShapeSpecializer.fold(graph), "") : null;
   }
 
   /** Runs the model; see {@link OpenClExecutor#run}. */
   public Map<String, TensorData> run(Map<String, TensorData> inputs) {
-    return executorFor(inputs).run(inputs);
+    return runnerFor(inputs).run(inputs);
   }
 
-  /** The executor that serves these inputs' shapes, compiling it on first use. */
+  /** The OpenCL executor that serves these inputs' shapes, compiling it on first use; null when they run on Java. */
   public OpenClExecutor executorFor(Map<String, TensorData> inputs) {
+    Runner r = runnerFor(inputs);
+    return r instanceof ExecutorRunner ? ((ExecutorRunner) r).exec : null;
+  }
+
+  private Runner runnerFor(Map<String, TensorData> inputs) {
     if (only != null) {
       return only;
     }
     ReferenceExecutor.checkInputs(graph, inputs);
-    StringBuilder sig = new StringBuilder();
-    graph.inputs().forEach(v -> sig.append(Arrays.toString(inputs.get(v.name()).dims())).append(';'));
+    String dims = ShapeSpecializer.valueKey(graph, inputs, ShapeSpecializer.Binding.DIMS);
     synchronized (this) {
       if (closed) {
         throw new DeviceException("model '" + graph.name() + "' is closed");
       }
-      OpenClExecutor ex = bySignature.get(sig.toString());
-      if (ex == null) {
-        ex = new OpenClExecutor(ShapeSpecializer.specialize(graph, inputs), ctx, cache, options);
-        bySignature.put(sig.toString(), ex);
+      ShapeSpecializer.Binding b = binding.getOrDefault(dims, ShapeSpecializer.Binding.DIMS);
+      String key = ShapeSpecializer.valueKey(graph, inputs, b);
+      Runner r = bySignature.get(key);
+      if (r != null) {
+        return r;
       }
-      return ex;
+      Graph g = ShapeSpecializer.specialize(graph, inputs, b);
+      while (!ShapeSpecializer.isStatic(g) && b.next() != null) {
+        // shapes depend on input values: specialize for those values too
+        b = b.next();
+        binding.put(dims, b);
+        key = ShapeSpecializer.valueKey(graph, inputs, b);
+        r = bySignature.get(key);
+        if (r != null) {
+          return r;
+        }
+        g = ShapeSpecializer.specialize(graph, inputs, b);
+      }
+      r = compile(g, key);
+      bySignature.put(key, r);
+      return r;
     }
   }
 
-  /** Executors compiled so far (one for a static graph). */
-  public synchronized List<OpenClExecutor> executors() {
-    List<OpenClExecutor> l = new ArrayList<>(bySignature.values());
-    if (only != null) {
-      l.add(only);
+  private Runner compile(Graph g, String key) {
+    try {
+      OpenClExecutor ex = new OpenClExecutor(g, ctx, cache, options);
+      compiled.add(ex);
+      return new ExecutorRunner(ex);
+    } catch (UnsupportedOperatorException e) {
+      if (options.strict()) {
+        throw e;
+      }
+      LOG.warn("graph '{}'{} runs on the Java CPU device instead of OpenCL: {}", graph.name(),
+          key.isEmpty() ? "" : " for inputs " + key, e.getMessage());
+      synchronized (this) {
+        if (hostFallback == null) {
+          hostFallback = new ReferenceExecutor(graph);
+        }
+        return hostFallback::run;
+      }
     }
-    return l;
+  }
+
+  private static final class ExecutorRunner implements Runner {
+    final OpenClExecutor exec;
+
+    ExecutorRunner(OpenClExecutor exec) {
+      this.exec = exec;
+    }
+
+    @Override
+    public Map<String, TensorData> run(Map<String, TensorData> inputs) {
+      return exec.run(inputs);
+    }
+  }
+
+  /** OpenCL executors compiled so far (one for a static graph; none when everything ran on Java). */
+  public synchronized List<OpenClExecutor> executors() {
+    return new ArrayList<>(compiled);
+  }
+
+  /** True when some specialization could not be planned for the device and runs on the Java CPU device. */
+  public synchronized boolean usesHostFallback() {
+    return hostFallback != null;
   }
 
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      executors().forEach(OpenClExecutor::close);
+      compiled.forEach(OpenClExecutor::close);
+      compiled.clear();
       bySignature.clear();
     }
   }

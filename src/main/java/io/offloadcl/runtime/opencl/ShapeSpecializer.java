@@ -36,12 +36,41 @@ public final class ShapeSpecializer {
     return true;
   }
 
+  /** Largest input whose values a specialization binds (shape tensors, scales and bounds are small). */
+  public static final int MAX_BOUND_ELEMENTS = 64;
+
+  /** How much of the inputs a specialization binds; each step binds more and so compiles for fewer runs. */
+  public enum Binding {
+    /** the inputs' dims only */
+    DIMS,
+    /** also the values of small integer inputs (Reshape targets, Slice bounds, axes) */
+    INT_VALUES,
+    /** also the values of small float inputs (Resize scales, Range bounds) */
+    ALL_VALUES;
+
+    /** The next deeper binding, or null. */
+    public Binding next() {
+      return this == DIMS ? INT_VALUES : this == INT_VALUES ? ALL_VALUES : null;
+    }
+  }
+
   /**
    * @param inputs concrete inputs keyed by graph-input name, read only for their dims
    * @throws ShapeMismatchException when an input is missing or contradicts a static dimension
    */
   public static Graph specialize(Graph g, Map<String, TensorData> inputs) {
+    return specialize(g, inputs, Binding.DIMS);
+  }
+
+  /**
+   * As {@link #specialize(Graph, Map)}, binding also the values of small inputs as {@code binding} says (as
+   * constants feeding the nodes that used the input), for graphs whose shapes depend on data: a Reshape target,
+   * Slice bounds or Resize scales given as a graph input. Such a specialization is valid only for those values:
+   * see {@link #valueKey}.
+   */
+  public static Graph specialize(Graph g, Map<String, TensorData> inputs, Binding binding) {
     Map<String, TensorType> types = new java.util.HashMap<>();
+    Map<String, TensorData> bound = new java.util.HashMap<>();
     for (Value in : g.inputs()) {
       TensorData d = inputs.get(in.name());
       if (d == null) {
@@ -51,8 +80,34 @@ public final class ShapeSpecializer {
         throw new ShapeMismatchException("input '" + in.name() + "': expected " + in.type() + ", got " + d.type());
       }
       types.put(in.name(), new TensorType(in.type() == null ? d.dtype() : in.type().dtype(), d.shape()));
+      if (bindable(d, binding)) {
+        bound.put(in.name(), d);
+      }
     }
-    return copy(g, types);
+    return copy(g, types, bound);
+  }
+
+  /** Signature of the inputs' dims, and of the values {@code binding} binds. */
+  public static String valueKey(Graph g, Map<String, TensorData> inputs, Binding binding) {
+    StringBuilder sb = new StringBuilder();
+    for (Value in : g.inputs()) {
+      TensorData d = inputs.get(in.name());
+      sb.append(java.util.Arrays.toString(d.dims()));
+      if (bindable(d, binding)) {
+        sb.append('=').append(d.dtype().isFloating()
+            ? java.util.Arrays.toString(d.toFloatArray()) : java.util.Arrays.toString(d.toLongArray()));
+      }
+      sb.append(';');
+    }
+    return sb.toString();
+  }
+
+  private static boolean bindable(TensorData d, Binding binding) {
+    if (binding == Binding.DIMS || d.size() > MAX_BOUND_ELEMENTS) {
+      return false;
+    }
+    boolean integer = d.dtype() == io.offloadcl.ir.DType.INT64 || d.dtype() == io.offloadcl.ir.DType.INT32;
+    return integer || (binding == Binding.ALL_VALUES && d.dtype() == io.offloadcl.ir.DType.FLOAT32);
   }
 
   /** A static graph copied with what can be computed ahead (weights from ConstantOfShape, shape arithmetic) folded. */
@@ -61,15 +116,18 @@ public final class ShapeSpecializer {
     for (Value in : g.inputs()) {
       types.put(in.name(), in.type());
     }
-    return copy(g, types);
+    return copy(g, types, Map.of());
   }
 
-  private static Graph copy(Graph g, Map<String, TensorType> inputTypes) {
+  private static Graph copy(Graph g, Map<String, TensorType> inputTypes, Map<String, TensorData> bound) {
     Graph c = new Graph(g.name());
     c.opsetImports().putAll(g.opsetImports());
     Map<Value, Value> map = new IdentityHashMap<>();
     for (Value in : g.inputs()) {
-      map.put(in, c.addInput(in.name(), inputTypes.get(in.name())));
+      Value ci = c.addInput(in.name(), inputTypes.get(in.name()));
+      TensorData b = bound.get(in.name());
+      // a bound input stays declared (callers still pass it) but its users read the constant
+      map.put(in, b == null ? ci : c.addConstant(c.freshValueName(in.name() + "_bound"), b.copy()));
     }
     for (Value k : g.constants()) {
       if (!map.containsKey(k)) {
