@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *       dimensions is compiled per input shape on first use.
  *   <li>{@code auto}: OpenCL when a device is present and the graph has static shapes and compiles for it, else
  *       Java (with a log line); in strict mode it does not fall back silently but fails.
+ *   <li>with {@link SessionOptions#profiles()}: the placement on several devices ({@link MultiDeviceBackend}).
  * </ul>
  */
 final class Backends {
@@ -38,6 +39,9 @@ final class Backends {
   private Backends() {}
 
   static Backend open(Graph graph, SessionOptions options) {
+    if (!options.profiles().isEmpty()) {
+      return new MultiDeviceBackend(graph, options);
+    }
     switch (options.device()) {
       case JAVA:
         return java(optimized(graph, options));

@@ -82,6 +82,8 @@ public final class MultiDeviceExecutor implements AutoCloseable {
   private final List<ProgramCache> caches = new ArrayList<>();
   private List<SegmentTiming> lastTimings = List.of();
   private double lastTotalMs;
+  // measured ms per run: one entry per segment, then the total; the first (warm-up) run is left out of medians
+  private final List<double[]> history = new ArrayList<>();
   private boolean closed;
 
   /**
@@ -333,6 +335,7 @@ public final class MultiDeviceExecutor implements AutoCloseable {
       host.put(c.name(), c.constant());
     }
     List<SegmentTiming> timings = new ArrayList<>();
+    double[] run = new double[segments.size() + 1];
     long t0 = System.nanoTime();
     for (Segment s : segments) {
       Map<String, TensorData> feed = new LinkedHashMap<>();
@@ -347,6 +350,7 @@ public final class MultiDeviceExecutor implements AutoCloseable {
       Map<String, TensorData> out = s.java != null ? s.java.run(feed) : s.opencl.run(feed);
       long s1 = System.nanoTime();
       host.putAll(out);
+      run[s.index] = (s1 - s0) / 1e6;
       List<String> names = new ArrayList<>();
       List<String> types = new ArrayList<>();
       for (Node n : s.ops) {
@@ -358,6 +362,8 @@ public final class MultiDeviceExecutor implements AutoCloseable {
     }
     lastTotalMs = (System.nanoTime() - t0) / 1e6;
     lastTimings = List.copyOf(timings);
+    run[segments.size()] = lastTotalMs;
+    history.add(run);
     Map<String, TensorData> r = new LinkedHashMap<>();
     for (Value o : graph.outputs()) {
       r.put(o.name(), host.get(o.name()));
@@ -392,6 +398,42 @@ public final class MultiDeviceExecutor implements AutoCloseable {
   /** Per-segment measured and predicted times of the last run. */
   public synchronized List<SegmentTiming> lastTimings() {
     return lastTimings;
+  }
+
+  /**
+   * Per-segment timings with the median measured time over all runs but the first (the first alone when there
+   * is one run), so that one noisy run does not decide the cost model's error.
+   */
+  public synchronized List<SegmentTiming> medianTimings() {
+    List<SegmentTiming> r = new ArrayList<>();
+    for (SegmentTiming t : lastTimings) {
+      r.add(new SegmentTiming(t.index(), t.device(), t.bound(), t.ops(), t.opTypes(), t.predictedMs(),
+          median(t.index())));
+    }
+    return r;
+  }
+
+  /** Median measured wall time of the runs, first left out as in {@link #medianTimings()}, ms. */
+  public synchronized double medianTotalMs() {
+    return median(segments.size());
+  }
+
+  /** Runs so far. */
+  public synchronized int runs() {
+    return history.size();
+  }
+
+  private double median(int column) {
+    int from = history.size() > 1 ? 1 : 0;
+    double[] v = new double[history.size() - from];
+    for (int i = from; i < history.size(); i++) {
+      v[i - from] = history.get(i)[column];
+    }
+    if (v.length == 0) {
+      return 0;
+    }
+    java.util.Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   /** Measured wall time of the last run, ms. */

@@ -17,9 +17,11 @@ public final class RunReport {
   private final List<MultiDeviceExecutor.SegmentTiming> segments;
   private final double predictedMakespanMs;
   private final double measuredTotalMs;
+  private final int runs;
 
   private RunReport(String model, String strategy, List<MultiDeviceExecutor.SegmentTiming> segments,
-      double predictedMakespanMs, double measuredTotalMs) {
+      double predictedMakespanMs, double measuredTotalMs, int runs) {
+    this.runs = runs;
     this.model = model;
     this.strategy = strategy;
     this.segments = segments;
@@ -27,10 +29,10 @@ public final class RunReport {
     this.measuredTotalMs = measuredTotalMs;
   }
 
-  /** The report of the executor's last run. */
+  /** The report of the executor's runs so far: median times over the runs after the first warm-up run. */
   public static RunReport of(MultiDeviceExecutor ex) {
-    return new RunReport(ex.placement().graph().name(), ex.placement().strategy(), ex.lastTimings(),
-        ex.placement().makespanMs(), ex.lastTotalMs());
+    return new RunReport(ex.placement().graph().name(), ex.placement().strategy(), ex.medianTimings(),
+        ex.placement().makespanMs(), ex.medianTotalMs(), ex.runs());
   }
 
   public List<MultiDeviceExecutor.SegmentTiming> segments() {
@@ -68,7 +70,8 @@ public final class RunReport {
   /** A fixed-width text table, one line per segment, then the totals. */
   public String table() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%s, strategy %s: %d segments%n", model, strategy, segments.size()));
+    b.append(String.format(Locale.ROOT, "%s, strategy %s: %d segments; measured: median of %d run(s)%s%n", model,
+        strategy, segments.size(), Math.max(1, runs - 1), runs > 1 ? " after a warm-up run" : ""));
     b.append(String.format(Locale.ROOT, "%4s %-18s %-28s %12s %12s %9s%n", "seg", "device", "ops", "predicted ms",
         "measured ms", "error"));
     for (MultiDeviceExecutor.SegmentTiming t : segments) {
@@ -91,6 +94,7 @@ public final class RunReport {
     o.addProperty("strategy", strategy);
     o.addProperty("predictedMakespanMs", predictedMakespanMs);
     o.addProperty("measuredMs", measuredTotalMs);
+    o.addProperty("runs", runs);
     o.addProperty("meanAbsError", meanAbsError());
     o.addProperty("predictedOverMeasured", totalRatio());
     JsonArray a = new JsonArray();
