@@ -66,9 +66,9 @@ public record Calibration(String name, DeviceKind kind, DeviceMatch match, doubl
         b.append("  type: ").append(quoted(match.type())).append('\n');
       }
     }
-    b.append("# Measured: GEMM (the generated MatMul kernels), ").append(gemmDetail).append("; the best is the peak.\n");
+    b.append("# Measured: chains of MatMul on the device's executor, ").append(gemmDetail).append("; the best is the peak.\n");
     b.append("peak-gflops-fp32: ").append(num(positive(gemmGflops))).append('\n');
-    b.append("# Measured: elementwise Relu over 16M floats, bytes read + written per second.\n");
+    b.append("# Measured: chains of elementwise Relu over 16M floats (4M when quick), bytes read + written per second.\n");
     b.append("memory-bandwidth-gbs: ").append(num(positive(bandwidthGBs))).append('\n');
     b.append("# Reported by the device (OpenCL global memory size, or the JVM's maximum heap).\n");
     b.append("memory-capacity-gb: ").append(num(positive(memoryCapacityGb))).append('\n');
