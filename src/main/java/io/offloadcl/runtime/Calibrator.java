@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -30,10 +31,10 @@ import java.util.function.Function;
  *
  * <p>Each figure comes from the difference of two chains of the same op, a long one and a one-op one: both pay
  * the same input write and output read, so the difference is the extra ops alone. GEMM: chains of MatMul
- * (X·B·B·…, B a constant of 1/n so values stay finite); bandwidth: chains of Relu over 16M floats; launch
+ * (X·B·B·…, B a random constant); bandwidth: chains of Relu over 16M floats; launch
  * overhead: chains of one-element Relu. The host link is the one-op 16M-float run less one Relu (64 MB written,
- * 64 MB read); its latency half of a one-element one-op run less one launch. Every chain runs once to warm up,
- * then {@code repeats} times; the median is kept.
+ * 64 MB read); its latency half of a one-element one-op run less one launch. The two chains of a pair are warmed up, then
+ * run in alternation {@code repeats} times; the median of the differences is kept.
  */
 public final class Calibrator {
   /** Told once per timed chain; {@link #steps()} calls in all. */
@@ -74,7 +75,7 @@ public final class Calibrator {
 
   /** How many times {@link Progress#step} is called for a device (java or OpenCL). */
   public int steps(boolean java) {
-    return 2 * gemmSizes(java).length + 4;
+    return gemmSizes(java).length + 2;
   }
 
   /** Measures the Java reference-kernel device. */
@@ -137,51 +138,82 @@ public final class Calibrator {
     List<String> detail = new ArrayList<>();
     for (int n : gemmSizes(java)) {
       int k = 4;
-      double t1 = time(compile, matMulChain(n, 1), p, "GEMM " + n + "³ ×1");
-      double tk = time(compile, matMulChain(n, k + 1), p, "GEMM " + n + "³ ×" + (k + 1));
-      double g = 2.0 * n * n * (double) n * k / Math.max(1e-9, tk - t1) / 1e9;
+      double[] t = timePair(compile, matMulChain(n, 1), matMulChain(n, k + 1), p, "GEMM " + n + "³");
+      double g = 2.0 * n * n * (double) n * k / perExtra(t, k) / 1e9;
       detail.add(String.format(Locale.ROOT, "%d³: %.1f GFLOP/s", n, g));
       best = Math.max(best, g);
     }
     long e = elements();
-    int k = 8;
-    double big1 = time(compile, reluChain(e, 1), p, "copy " + (e >> 20) + "M ×1");
-    double bigK = time(compile, reluChain(e, k + 1), p, "copy " + (e >> 20) + "M ×" + (k + 1));
-    double perOp = Math.max(1e-9, (bigK - big1) / k);
+    int k = quick ? 8 : 24;
+    double[] big = timePair(compile, reluChain(e, 1), reluChain(e, k + 1), p, "copy " + (e >> 20) + "M floats");
+    double perOp = perExtra(big, k);
     double bw = 2.0 * 4 * e / perOp / 1e9;
     int l = launches();
-    double tiny1 = time(compile, reluChain(1, 1), p, "launch ×1");
-    double tinyL = time(compile, reluChain(1, l + 1), p, "launch ×" + (l + 1));
-    double launchUs = (tinyL - tiny1) / l * 1e6;
-    double link = 2.0 * 4 * e / Math.max(1e-9, big1 - perOp) / 1e9;
-    double latencyUs = (tiny1 * 1e6 - launchUs) / 2;
+    double[] tiny = timePair(compile, reluChain(1, 1), reluChain(1, l + 1), p, "launches");
+    double launchUs = perExtra(tiny, l) * 1e6;
+    double link = 2.0 * 4 * e / Math.max(1e-9, big[0] - perOp) / 1e9;
+    double latencyUs = (tiny[0] * 1e6 - launchUs) / 2;
     String when = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     return new Calibration(name, kind, match, best, String.join(", ", detail), bw, launchUs, java, link, latencyUs,
         capacityGb, repeats, when, how + (quick ? " (quick sizes)" : ""));
   }
 
-  /** Median seconds of {@code repeats} runs after one warm-up run. */
-  private double time(Function<Graph, Runner> compile, Graph g, Progress p, String what) {
-    Map<String, TensorData> in = Map.of("x", input(g.inputs().get(0)));
-    try (Runner r = compile.apply(g)) {
-      r.run(in);
-      double[] t = new double[repeats];
+  /**
+   * Seconds per extra op of the long chain over the one-op chain. When noise makes the difference vanish (the
+   * fixed part swamped it), the long chain's mean per op is taken instead: an upper bound, never a division by
+   * nothing.
+   *
+   * @param t the one-op chain's median, the long chain's median, the median of their run-by-run difference
+   */
+  private static double perExtra(double[] t, int extra) {
+    double d = t[2] / extra;
+    return d > 0.05 * t[1] / (extra + 1) ? d : t[1] / (extra + 1);
+  }
+
+  /**
+   * Times a one-op chain and a long chain run by run in alternation, so both see the same machine state (JIT
+   * tier, caches, other load), after warm-up runs of each. Returns the median of the short runs, of the long
+   * runs, and of the long-minus-short differences, in seconds; one progress step per call.
+   */
+  private double[] timePair(Function<Graph, Runner> compile, Graph one, Graph chain, Progress p, String what) {
+    Map<String, TensorData> in1 = Map.of("x", input(one.inputs().get(0)));
+    Map<String, TensorData> inK = Map.of("x", input(chain.inputs().get(0)));
+    try (Runner r1 = compile.apply(one); Runner rk = compile.apply(chain)) {
+      for (int i = 0; i < Math.max(3, repeats / 2); i++) {
+        r1.run(in1);
+        rk.run(inK);
+      }
+      double[] a = new double[repeats];
+      double[] b = new double[repeats];
+      double[] d = new double[repeats];
       for (int i = 0; i < repeats; i++) {
         long t0 = System.nanoTime();
-        r.run(in);
-        t[i] = (System.nanoTime() - t0) / 1e9;
+        r1.run(in1);
+        long t1 = System.nanoTime();
+        rk.run(inK);
+        long t2 = System.nanoTime();
+        a[i] = (t1 - t0) / 1e9;
+        b[i] = (t2 - t1) / 1e9;
+        d[i] = b[i] - a[i];
       }
-      Arrays.sort(t);
       p.step(what);
-      return repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+      return new double[] {median(a), median(b), median(d)};
     }
   }
 
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  // random values: a kernel that skips zeros or a constant pattern must not flatter the figures
   private static TensorData input(Value v) {
     TensorData t = TensorData.zeros(DType.FLOAT32, v.type().shape().dims());
     float[] a = t.floats();
+    Random r = new Random(42);
     for (int i = 0; i < a.length; i++) {
-      a[i] = (i % 7) * 0.25f - 0.5f;
+      a[i] = (float) r.nextGaussian();
     }
     return t;
   }
@@ -190,8 +222,12 @@ public final class Calibrator {
     Graph g = new Graph("calibrate_gemm_" + n + "x" + count);
     g.opsetImports().put("", 13);
     Value x = g.addInput("x", TensorType.of(DType.FLOAT32, n, n));
+    // Gaussian entries of variance 1/n keep the chain's values near unit size: no overflow, no denormals
     float[] b = new float[n * n];
-    Arrays.fill(b, 1f / n);
+    Random r = new Random(7);
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (float) (r.nextGaussian() / Math.sqrt(n));
+    }
     Value w = g.addConstant("b", TensorData.wrap(DType.FLOAT32, new long[] {n, n}, b));
     Value cur = x;
     for (int i = 0; i < count; i++) {
