@@ -68,11 +68,23 @@ final class MultiDeviceBackend implements Backend {
       return only;
     }
     ReferenceExecutor.checkInputs(graph, inputs);
-    String key = ShapeSpecializer.valueKey(graph, inputs, true);
+    // dims only where they suffice: binding input values would fold a model with small integer inputs (token
+    // ids) into constants, leaving nothing to place
+    String key = ShapeSpecializer.valueKey(graph, inputs, false);
     MultiDeviceExecutor ex = bySignature.get(key);
     if (ex == null) {
-      ex = compile(ShapeSpecializer.specialize(graph, inputs, true));
-      bySignature.put(key, ex);
+      Graph g = ShapeSpecializer.specialize(graph, inputs, false);
+      if (ShapeSpecializer.isStatic(g)) {
+        ex = compile(g);
+        bySignature.put(key, ex);
+        return ex;
+      }
+      key = ShapeSpecializer.valueKey(graph, inputs, true);
+      ex = bySignature.get(key);
+      if (ex == null) {
+        ex = compile(ShapeSpecializer.specialize(graph, inputs, true));
+        bySignature.put(key, ex);
+      }
     }
     return ex;
   }
