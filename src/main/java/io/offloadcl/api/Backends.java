@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *       dimensions is compiled per input shape on first use.
  *   <li>{@code auto}: OpenCL when a device is present and the graph has static shapes and compiles for it, else
  *       Java (with a log line); in strict mode it does not fall back silently but fails.
+ *   <li>with {@link SessionOptions#profiles()}: the placement on several devices ({@link MultiDeviceBackend}).
  * </ul>
  */
 final class Backends {
@@ -42,6 +43,9 @@ final class Backends {
       // the calibration names the fp32 model's tensors as imported, so quantize before anything rewrites it
       graph = QuantTool.quantizedModel(graph, options.int8Calibration());
       options = options.toBuilder().optimize(false).build();
+    }
+    if (!options.profiles().isEmpty()) {
+      return new MultiDeviceBackend(graph, options);
     }
     switch (options.device()) {
       case JAVA:

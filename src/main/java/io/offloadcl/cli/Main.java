@@ -18,9 +18,9 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "offloadcl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = "Runs ONNX models on OpenCL devices (GPUs, POCL) or on the plain-Java reference executor.",
     subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, DevicesCommand.class,
-        ConformanceCommand.class, BenchCommand.class, OptimizeCommand.class, PlaceCommand.class, ExperimentCommand.class,
-        QuantizeCommand.class,
-        VersionCommand.class, CommandLine.HelpCommand.class})
+        ConformanceCommand.class, OptimizeCommand.class, PlaceCommand.class, ExperimentCommand.class,
+        CalibrateCommand.class, QuantizeCommand.class, BenchCommand.class, VersionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a usage error or a typed OffloadCL error. */
   static final int EXIT_ERROR = 2;
