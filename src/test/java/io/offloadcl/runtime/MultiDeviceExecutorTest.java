@@ -3,7 +3,6 @@ package io.offloadcl.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.offloadcl.device.DeviceProfile;
 import io.offloadcl.device.DeviceProfiles;
@@ -51,7 +50,7 @@ class MultiDeviceExecutorTest {
   private static void requireDevices(List<DeviceProfile> ps) {
     Requirements.assumeOrFailInCi(!OpenClPlatforms.devices().isEmpty(), "an OpenCL platform (POCL)");
     long cl = ps.stream().filter(p -> !p.match().isJavaCpu()).count();
-    assumeTrue(OpenClPlatforms.devices().size() >= cl,
+    Requirements.assumeOrFailInCi(OpenClPlatforms.devices().size() >= cl,
         cl + " OpenCL devices needed; run with POCL_DEVICES=\"pthread pthread\"");
   }
 
