@@ -118,7 +118,14 @@ class ArchitectureTest {
   @Test
   void apiUsesEverythingBelowIt() {
     onlyUsesWithReports("api", "ir", "ops", "onnx", "passes", "quant", "device", "placement", "codegen", "runtime",
-        "org.slf4j..");
+        "org.slf4j..", "ai.onnxruntime..");
+  }
+
+  @Test
+  void onlyTheBenchmarkComparisonTouchesOnnxRuntime() {
+    // ONNX Runtime is a provided-scope jar for `bench --vs-onnxruntime`: one class, made by reflection
+    noClasses().that().doNotHaveFullyQualifiedName(BASE + ".api.OrtBenchEngine").should().dependOnClassesThat()
+        .resideInAPackage("ai.onnxruntime..").check(main);
   }
 
   @Test

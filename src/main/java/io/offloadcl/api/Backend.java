@@ -15,6 +15,15 @@ interface Backend extends AutoCloseable {
   /** Runs the model on validated inputs keyed by graph-input name; returns every graph output by name. */
   Map<String, TensorData> run(Map<String, TensorData> inputs);
 
+  /**
+   * Counters a benchmark reports: for OpenCL "device_peak_bytes" (largest memory plan), "kernels_per_run" and
+   * "host_fallback_ops" (nodes on Java kernels) of the largest specialization compiled so far. Empty when the
+   * backend has none.
+   */
+  default Map<String, Long> counters() {
+    return Map.of();
+  }
+
   /** Releases native resources; the Java backend holds none. */
   @Override
   void close();

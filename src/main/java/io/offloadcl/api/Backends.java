@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *       dimensions is compiled per input shape on first use.
  *   <li>{@code auto}: OpenCL when a device is present and the graph has static shapes and compiles for it, else
  *       Java (with a log line); in strict mode it does not fall back silently but fails.
+ *   <li>with {@link SessionOptions#profiles()}: the placement on several devices ({@link MultiDeviceBackend}).
  * </ul>
  */
 final class Backends {
@@ -43,6 +44,9 @@ final class Backends {
       // the calibration names the fp32 model's tensors as imported, so quantize before anything rewrites it
       graph = QuantTool.quantizedModel(graph, options.int8Calibration());
       options = options.toBuilder().optimize(false).build();
+    }
+    if (!options.profiles().isEmpty()) {
+      return new MultiDeviceBackend(graph, options);
     }
     graph = optimized(graph, options);
     switch (options.device()) {
@@ -169,6 +173,24 @@ final class Backends {
     @Override
     public Map<String, TensorData> run(Map<String, TensorData> inputs) {
       return model.run(inputs);
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+      long peak = -1;
+      long kernels = -1;
+      long fallbackNodes = -1;
+      for (OpenClExecutor e : model.executors()) {
+        if (e.memoryPlan().peakBytes() > peak) {
+          peak = e.memoryPlan().peakBytes();
+          kernels = e.kernelSources().size();
+          fallbackNodes = e.hostFallbackNodes();
+        }
+      }
+      if (peak < 0) {
+        return Map.of();
+      }
+      return Map.of("device_peak_bytes", peak, "kernels_per_run", kernels, "host_fallback_ops", fallbackNodes);
     }
 
     @Override

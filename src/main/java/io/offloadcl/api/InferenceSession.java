@@ -197,6 +197,11 @@ public final class InferenceSession implements AutoCloseable {
     return backend.name();
   }
 
+  /** The backend's counters (device memory, kernel launches), for the benchmark harness; see {@link Backend#counters}. */
+  Map<String, Long> backendCounters() {
+    return backend.counters();
+  }
+
   /** The options the session was opened with. */
   public SessionOptions options() {
     return options;

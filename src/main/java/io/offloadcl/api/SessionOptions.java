@@ -1,7 +1,9 @@
 package io.offloadcl.api;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How an {@link InferenceSession} is opened: which device runs the model, and a few switches. Immutable; made
@@ -51,8 +53,14 @@ public final class SessionOptions {
   private final boolean verbose;
   private final java.nio.file.Path dumpKernels;
   private final java.nio.file.Path int8Calibration;
+  private final List<String> profiles;
+  private final String strategy;
+  private final Consumer<RunTimings> timingListener;
 
   private SessionOptions(Builder b) {
+    this.profiles = b.profiles;
+    this.strategy = b.strategy;
+    this.timingListener = b.timingListener;
     this.device = b.device;
     this.optimize = b.optimize;
     this.strict = b.strict;
@@ -82,7 +90,29 @@ public final class SessionOptions {
     b.verbose = verbose;
     b.dumpKernels = dumpKernels;
     b.int8Calibration = int8Calibration;
+    b.profiles = profiles;
+    b.strategy = strategy;
+    b.timingListener = timingListener;
     return b;
+  }
+
+  /**
+   * Device profiles (bundled ids or YAML files) to run the model on several devices; empty (the default) runs
+   * on {@link #device()} alone. When given, the graph is placed by {@link #strategy()} and every op runs whole on
+   * the real device its profile binds to (an OpenCL device its match rule accepts, or the Java CPU device).
+   */
+  public List<String> profiles() {
+    return profiles;
+  }
+
+  /** The placement strategy for {@link #profiles()} (default {@code heft}). */
+  public String strategy() {
+    return strategy;
+  }
+
+  /** Told after every multi-device run how long each part took against the cost model; null for none. */
+  public Consumer<RunTimings> timingListener() {
+    return timingListener;
   }
 
   /** The device asked for. */
@@ -145,7 +175,8 @@ public final class SessionOptions {
     return "SessionOptions{device=" + device.label() + ", optimize=" + optimize + ", strict=" + strict
         + ", threads=" + threads + ", verbose=" + verbose
         + (dumpKernels == null ? "" : ", dumpKernels=" + dumpKernels)
-        + (int8Calibration == null ? "" : ", int8=" + int8Calibration) + "}";
+        + (int8Calibration == null ? "" : ", int8=" + int8Calibration)
+        + (profiles.isEmpty() ? "" : ", profiles=" + profiles + ", strategy=" + strategy) + "}";
   }
 
   /** Builds {@link SessionOptions}; every setter returns the builder. */
@@ -169,6 +200,28 @@ public final class SessionOptions {
     /** Run quantized to INT8 with this calibration file (null: fp32). */
     public Builder int8(java.nio.file.Path calibration) {
       this.int8Calibration = calibration;
+      return this;
+    }
+
+    private List<String> profiles = List.of();
+    private String strategy = "heft";
+    private Consumer<RunTimings> timingListener;
+
+    /** See {@link SessionOptions#profiles()} (default empty: one device). */
+    public Builder profiles(List<String> idsOrFiles) {
+      this.profiles = List.copyOf(idsOrFiles);
+      return this;
+    }
+
+    /** See {@link SessionOptions#strategy()} (default heft). */
+    public Builder strategy(String name) {
+      this.strategy = Objects.requireNonNull(name, "strategy");
+      return this;
+    }
+
+    /** See {@link SessionOptions#timingListener()}. */
+    public Builder timingListener(Consumer<RunTimings> listener) {
+      this.timingListener = listener;
       return this;
     }
 

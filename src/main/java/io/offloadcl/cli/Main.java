@@ -19,8 +19,8 @@ import picocli.CommandLine.ScopeType;
     description = "Runs ONNX models on OpenCL devices (GPUs, POCL) or on the plain-Java reference executor.",
     subcommands = {RunCommand.class, DemoCommand.class, InfoCommand.class, DevicesCommand.class,
         ConformanceCommand.class, OptimizeCommand.class, PlaceCommand.class, ExperimentCommand.class,
-        QuantizeCommand.class,
-        VersionCommand.class, CommandLine.HelpCommand.class})
+        CalibrateCommand.class, QuantizeCommand.class, BenchCommand.class, VersionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a usage error or a typed OffloadCL error. */
   static final int EXIT_ERROR = 2;

@@ -1,6 +1,7 @@
 package io.offloadcl.cli;
 
 import io.offloadcl.api.InferenceSession;
+import io.offloadcl.api.RunTimings;
 import io.offloadcl.api.SessionOptions;
 import io.offloadcl.api.Tensor;
 import io.offloadcl.api.TensorFile;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -71,6 +73,19 @@ final class RunCommand implements Callable<Integer> {
       description = "Run quantized to INT8 with a calibration file written by `offloadcl quantize`.")
   Path int8;
 
+  @Option(names = "--profiles", split = ",", paramLabel = "PROFILE",
+      description = "Run on several devices: device profiles (bundled ids such as java-cpu, pocl-cpu, or YAML files),"
+          + " each bound to a real device; replaces --device.")
+  List<String> profiles = List.of();
+
+  @Option(names = "--strategy", defaultValue = "heft", paramLabel = "NAME",
+      description = "Placement strategy with --profiles (default: ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--report", paramLabel = "FILE.json",
+      description = "With --profiles: write measured against predicted time per segment as JSON.")
+  Path report;
+
   @CommandLine.ParentCommand
   Main main;
 
@@ -82,8 +97,13 @@ final class RunCommand implements Callable<Integer> {
     if (repeat < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
     }
-    SessionOptions opts = SessionOptions.builder().device(device).verbose(main.verbose).optimize(!noOptimize)
-        .strict(strict).dumpKernels(dumpKernels).int8(int8).build();
+    if (report != null && profiles.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--report needs --profiles");
+    }
+    AtomicReference<RunTimings> timings = new AtomicReference<>();
+    SessionOptions opts = SessionOptions.builder().device(device).verbose(main.verbose).profiles(profiles)
+        .strategy(strategy).timingListener(timings::set).optimize(!noOptimize).strict(strict)
+        .dumpKernels(dumpKernels).int8(int8).build();
     PrintWriter out = spec.commandLine().getOut();
     try (InferenceSession session = InferenceSession.open(model, opts)) {
       Map<String, Tensor> feeds = readInputs(session, inputsDir);
@@ -102,6 +122,13 @@ final class RunCommand implements Callable<Integer> {
             + Format.firstValues(e.getValue(), 8));
       }
       out.println(new Timings(times).summary());
+      if (timings.get() != null) {
+        out.print(timings.get().table());
+        if (report != null) {
+          Files.writeString(report, timings.get().toJson());
+          out.println("report: " + report);
+        }
+      }
     }
     return 0;
   }

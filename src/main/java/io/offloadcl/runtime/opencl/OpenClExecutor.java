@@ -393,6 +393,17 @@ public final class OpenClExecutor implements AutoCloseable {
     return Collections.unmodifiableMap(fallbackReasons);
   }
 
+  /** How many nodes run on Java reference kernels (each costs a device-to-host and host-to-device round trip). */
+  public int hostFallbackNodes() {
+    int n = 0;
+    for (CpuKernel k : fallbacks) {
+      if (k != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** The generated kernels, in node order (views and fallbacks have none). */
   public List<KernelSource> kernelSources() {
     List<KernelSource> l = new ArrayList<>();
