@@ -231,7 +231,7 @@ class FusionBenchTest {
     for (String m : new String[] {"light_squeezenet", "light_resnet50"}) {
       Path f = shared().resolve("onnx-light").resolve(m + ".onnx");
       if (Files.exists(f)) {
-        model(m, f, null, m.contains("resnet") ? 5 : 9);
+        model(m, f, null, m.contains("resnet") ? 9 : 15);
       }
     }
     System.out.println("\nFusion on " + d.name() + " (median ms; models through InferenceSession, device opencl)");
