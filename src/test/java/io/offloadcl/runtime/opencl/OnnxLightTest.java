@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Realistic graphs from onnx-light on OpenCL, compared with the Java reference executor (their outputs are
@@ -25,8 +27,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("opencl")
 class OnnxLightTest {
+  /**
+   * squeezenet by default; {@code -Doffloadcl.light=all} runs all nine onnx-light models (minutes of cold POCL
+   * compilation, so not in the default run), or a comma-separated list of names.
+   */
+  static Stream<String> models() {
+    String sel = System.getProperty("offloadcl.light", "squeezenet");
+    List<String> all = List.of("bvlc_alexnet", "densenet121", "inception_v1", "inception_v2", "resnet50",
+        "shufflenet", "squeezenet", "vgg19", "zfnet512");
+    return sel.equals("all") ? all.stream() : Stream.of(sel.split(","));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"squeezenet"}) // resnet50 passes too, at ~40 s of POCL JIT; kept out of the default run
+  @MethodSource("models")
   void runsAndMatchesTheReference(String model) {
     String env = System.getenv("OFFLOADCL_SHARED");
     Path file = (env != null ? Paths.get(env) : Paths.get("..", "shared"))
