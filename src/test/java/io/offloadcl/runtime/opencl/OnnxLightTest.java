@@ -2,7 +2,6 @@ package io.offloadcl.runtime.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Shape;
@@ -44,7 +43,7 @@ class OnnxLightTest {
     String env = System.getenv("OFFLOADCL_SHARED");
     Path file = (env != null ? Paths.get(env) : Paths.get("..", "shared"))
         .resolve("testdata/onnx-light/light_" + model + ".onnx");
-    assumeTrue(Files.exists(file) || "true".equalsIgnoreCase(System.getenv("CI")), "missing " + file);
+    io.offloadcl.testing.Requirements.assumeOrFailInCi(Files.exists(file), "onnx-light model " + file);
     ClDevice d = OpenClTestSupport.requireDevice();
     Graph g = OnnxImporter.load(file);
     Map<String, TensorData> feeds = new LinkedHashMap<>();
