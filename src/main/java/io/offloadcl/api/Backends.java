@@ -11,6 +11,7 @@ import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import io.offloadcl.runtime.opencl.ClContext;
 import io.offloadcl.runtime.opencl.ClDevice;
 import io.offloadcl.runtime.opencl.OpenClExecutor;
+import io.offloadcl.runtime.opencl.MemoryPlan;
 import io.offloadcl.runtime.opencl.OpenClModel;
 import io.offloadcl.runtime.opencl.ShapeSpecializer;
 import io.offloadcl.runtime.opencl.OpenClPlatforms;
@@ -177,20 +178,19 @@ final class Backends {
 
     @Override
     public Map<String, Long> counters() {
-      long peak = -1;
-      long kernels = -1;
-      long fallbackNodes = -1;
+      OpenClExecutor largest = null;
       for (OpenClExecutor e : model.executors()) {
-        if (e.memoryPlan().peakBytes() > peak) {
-          peak = e.memoryPlan().peakBytes();
-          kernels = e.kernelSources().size();
-          fallbackNodes = e.hostFallbackNodes();
+        if (largest == null || e.memoryPlan().peakBytes() > largest.memoryPlan().peakBytes()) {
+          largest = e;
         }
       }
-      if (peak < 0) {
+      if (largest == null) {
         return Map.of();
       }
-      return Map.of("device_peak_bytes", peak, "kernels_per_run", kernels, "host_fallback_ops", fallbackNodes);
+      MemoryPlan plan = largest.memoryPlan();
+      return Map.of("device_peak_bytes", plan.peakBytes(), "intermediate_bytes", plan.intermediateBytes(),
+          "constant_bytes", plan.constantBytes(), "kernels_per_run", (long) largest.kernelSources().size(),
+          "host_fallback_ops", (long) largest.hostFallbackNodes());
     }
 
     @Override

@@ -197,8 +197,14 @@ public final class InferenceSession implements AutoCloseable {
     return backend.name();
   }
 
-  /** The backend's counters (device memory, kernel launches), for the benchmark harness; see {@link Backend#counters}. */
-  Map<String, Long> backendCounters() {
+  /**
+   * What the backend reports about its work, by name: on OpenCL {@code device_peak_bytes} (the memory planner's
+   * peak of intermediate buffers, reused by value liveness), {@code intermediate_bytes} (the sum of all
+   * intermediate tensors, what a planner without reuse would hold), {@code constant_bytes} (weights),
+   * {@code kernels_per_run} and {@code host_fallback_ops}, for the largest specialization compiled so far; empty
+   * for the Java device.
+   */
+  public Map<String, Long> backendCounters() {
     return backend.counters();
   }
 

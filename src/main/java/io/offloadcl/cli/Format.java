@@ -34,4 +34,15 @@ final class Format {
     }
     return sb.append(']').toString();
   }
+
+  /** A byte count for people: "812 B", "3.4 KiB", "1.2 MiB". */
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    if (n < 1024 * 1024) {
+      return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+  }
 }

@@ -122,6 +122,14 @@ final class RunCommand implements Callable<Integer> {
             + Format.firstValues(e.getValue(), 8));
       }
       out.println(new Timings(times).summary());
+      Map<String, Long> counters = session.backendCounters();
+      if (counters.containsKey("device_peak_bytes")) {
+        out.printf("device memory: peak %s of intermediates (planned, reused by liveness) vs %s if every"
+            + " intermediate had its own buffer; weights %s; %d kernels per run, %d ops on Java kernels%n",
+            Format.bytes(counters.get("device_peak_bytes")), Format.bytes(counters.get("intermediate_bytes")),
+            Format.bytes(counters.get("constant_bytes")), counters.get("kernels_per_run"),
+            counters.get("host_fallback_ops"));
+      }
       if (timings.get() != null) {
         out.print(timings.get().table());
         if (report != null) {

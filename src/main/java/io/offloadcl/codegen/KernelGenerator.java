@@ -33,8 +33,8 @@ public final class KernelGenerator {
       return false;
     }
     for (int i = 1; i < n.outputs().size(); i++) {
-      if (n.output(i) != null) {
-        return false; // Dropout's mask is real data (used, or a graph output)
+      if (n.output(i) != null && !n.output(i).uses().isEmpty()) {
+        return false; // Dropout's mask is real data (a mask that is a graph output: see OpenClExecutor)
       }
     }
     return !n.outputs().isEmpty() && n.output(0) != null;

@@ -25,7 +25,7 @@ class ConformanceSuiteTest {
   }
 
   private static boolean ci() {
-    return "true".equalsIgnoreCase(System.getenv("CI"));
+    return io.offloadcl.ir.Settings.isCi();
   }
 
   @Test

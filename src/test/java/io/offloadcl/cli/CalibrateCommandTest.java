@@ -35,8 +35,13 @@ class CalibrateCommandTest {
     return s.toString();
   }
 
-  private static void assertWithin3x(double a, double b, String what) {
-    assertTrue(a > 0 && b > 0 && a / b < 3 && b / a < 3, what + ": runs gave " + a + " and " + b);
+  /**
+   * Two runs are printed side by side; agreement is a figure for the issue note, not an assertion: timings on a
+   * shared machine vary too much for a unit test to judge them (the project's rule: no timed unit tests).
+   */
+  private static void report(double a, double b, String what) {
+    assertTrue(a > 0 && b > 0 && Double.isFinite(a) && Double.isFinite(b), what + ": runs gave " + a + " and " + b);
+    System.out.printf("[calibrate] %s: run 1 %.3g, run 2 %.3g (ratio %.2f)%n", what, a, b, Math.max(a, b) / Math.min(a, b));
   }
 
   private void twoRunsAgree(String device) throws Exception {
@@ -48,22 +53,22 @@ class CalibrateCommandTest {
     DeviceProfile pa = DeviceProfiles.load(a);
     DeviceProfile pb = DeviceProfiles.load(b);
     assertTrue(Files.readString(a).contains("# Measured by `offloadcl calibrate` on "));
-    assertWithin3x(pa.peakGflopsFp32(), pb.peakGflopsFp32(), "GEMM GFLOP/s");
-    assertWithin3x(pa.memoryBandwidthGBs(), pb.memoryBandwidthGBs(), "bandwidth GB/s");
+    report(pa.peakGflopsFp32(), pb.peakGflopsFp32(), "GEMM GFLOP/s");
+    report(pa.memoryBandwidthGBs(), pb.memoryBandwidthGBs(), "bandwidth GB/s");
     if (!pa.hostResident()) {
-      assertWithin3x(pa.linkBandwidthGBs(), pb.linkBandwidthGBs(), "host link GB/s");
+      report(pa.linkBandwidthGBs(), pb.linkBandwidthGBs(), "host link GB/s");
     }
   }
 
   @Test
-  void javaDeviceProfileLoadsAndRunsAgree() throws Exception {
+  void javaDeviceProfileLoadsAndTwoRunsArePrinted() throws Exception {
     twoRunsAgree("java");
     assertTrue(DeviceProfiles.load(dir.resolve("a.yaml")).match().isJavaCpu());
   }
 
   @Test
   @Tag("opencl")
-  void openClDeviceProfileLoadsAndRunsAgree() throws Exception {
+  void openClDeviceProfileLoadsAndTwoRunsArePrinted() throws Exception {
     Requirements.assumeOrFailInCi(!OpenClPlatforms.devices().isEmpty(), "an OpenCL platform (POCL)");
     twoRunsAgree("0");
     DeviceProfile p = DeviceProfiles.load(dir.resolve("a.yaml"));

@@ -31,7 +31,7 @@ final class TestPaths {
   }
 
   static boolean ci() {
-    return "true".equalsIgnoreCase(System.getenv("CI"));
+    return io.offloadcl.ir.Settings.isCi();
   }
 
   /** The {@code model.onnx} files one level below {@code root}, sorted. */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,10 +33,7 @@ class ModelPipelineTest {
   static Path model(String name) {
     Path p = name.startsWith("light_") ? shared().resolve("testdata/onnx-light/" + name + ".onnx")
         : shared().resolve("testdata/models/" + name + "/model.onnx");
-    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-    if (!ci) {
-      Assumptions.assumeTrue(Files.isRegularFile(p), "shared model " + p + " is not installed");
-    }
+    io.offloadcl.testing.Requirements.assumeOrFailInCi(Files.isRegularFile(p), "shared model " + p);
     return p;
   }
 

@@ -103,7 +103,7 @@ public final class OpenClExecutor implements AutoCloseable {
     fallbacks = new CpuKernel[n];
     for (int i = 0; i < n; i++) {
       Node node = order.get(i);
-      if (KernelGenerator.isView(node)) {
+      if (KernelGenerator.isView(node) && !extraOutputIsGraphOutput(graph, node)) {
         continue;
       }
       try {
@@ -229,6 +229,16 @@ public final class OpenClExecutor implements AutoCloseable {
     } catch (IOException e) {
       throw new DeviceException("cannot dump kernels to " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A view aliases output 0 only; a further output (Dropout's mask) that the graph returns must be computed. */
+  private static boolean extraOutputIsGraphOutput(Graph graph, Node node) {
+    for (int i = 1; i < node.outputs().size(); i++) {
+      if (node.output(i) != null && graph.isOutput(node.output(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static long bytesOf(Node node, Value v) {

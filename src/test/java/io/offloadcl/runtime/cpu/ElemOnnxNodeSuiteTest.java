@@ -63,7 +63,7 @@ class ElemOnnxNodeSuiteTest {
   @TestFactory
   Stream<DynamicTest> nodeTests() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
-    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+    boolean ci = io.offloadcl.ir.Settings.isCi();
     ConformanceRunner runner = new ConformanceRunner(ConformanceBackend.reference());
     for (Path root : roots()) {
       if (!Files.isDirectory(root)) {

@@ -2,7 +2,6 @@ package io.offloadcl.runtime.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Shape;
@@ -17,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Realistic graphs from onnx-light on OpenCL, compared with the Java reference executor (their outputs are
@@ -25,13 +26,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("opencl")
 class OnnxLightTest {
+  /**
+   * squeezenet by default; {@code -Doffloadcl.light=all} runs all nine onnx-light models (minutes of cold POCL
+   * compilation, so not in the default run), or a comma-separated list of names.
+   */
+  static Stream<String> models() {
+    String sel = System.getProperty("offloadcl.light", "squeezenet");
+    List<String> all = List.of("bvlc_alexnet", "densenet121", "inception_v1", "inception_v2", "resnet50",
+        "shufflenet", "squeezenet", "vgg19", "zfnet512");
+    return sel.equals("all") ? all.stream() : Stream.of(sel.split(","));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"squeezenet"}) // resnet50 passes too, at ~40 s of POCL JIT; kept out of the default run
+  @MethodSource("models")
   void runsAndMatchesTheReference(String model) {
     String env = System.getenv("OFFLOADCL_SHARED");
     Path file = (env != null ? Paths.get(env) : Paths.get("..", "shared"))
         .resolve("testdata/onnx-light/light_" + model + ".onnx");
-    assumeTrue(Files.exists(file) || "true".equalsIgnoreCase(System.getenv("CI")), "missing " + file);
+    io.offloadcl.testing.Requirements.assumeOrFailInCi(Files.exists(file), "onnx-light model " + file);
     ClDevice d = OpenClTestSupport.requireDevice();
     Graph g = OnnxImporter.load(file);
     Map<String, TensorData> feeds = new LinkedHashMap<>();

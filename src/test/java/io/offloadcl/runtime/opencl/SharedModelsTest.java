@@ -2,7 +2,6 @@ package io.offloadcl.runtime.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.TensorData;
@@ -31,12 +30,7 @@ class SharedModelsTest {
   @ValueSource(strings = {"mnist-8-opt", "tribuo-cnn-mnist", "tribuo-tinybert"})
   void reproducesTestDataSet0(String model) throws Exception {
     Path dir = models().resolve(model);
-    if (!Files.isDirectory(dir)) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("shared test model missing: " + dir);
-      }
-      assumeTrue(false, "shared test model missing: " + dir);
-    }
+    io.offloadcl.testing.Requirements.assumeOrFailInCi(Files.isDirectory(dir), "shared test model " + dir);
     ClDevice d = OpenClTestSupport.requireDevice();
     Graph g = OnnxImporter.load(dir.resolve("model.onnx"));
     Path data = dir.resolve("test_data_set_0");
