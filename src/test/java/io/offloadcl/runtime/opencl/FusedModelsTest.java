@@ -2,7 +2,6 @@ package io.offloadcl.runtime.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.offloadcl.api.GraphOptimizer;
 import io.offloadcl.api.InferenceSession;
@@ -12,10 +11,10 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.onnx.OnnxTensors;
+import io.offloadcl.testing.Requirements;
 import io.offloadcl.onnx.NamedTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("opencl")
 class FusedModelsTest {
   private static Path modelDir(String model) {
-    String env = System.getenv("OFFLOADCL_SHARED");
-    Path dir = (env != null ? Paths.get(env) : Paths.get("..", "shared")).resolve("testdata/models").resolve(model);
-    if (!Files.isDirectory(dir)) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("shared test model missing: " + dir);
-      }
-      assumeTrue(false, "shared test model missing: " + dir);
-    }
-    return dir;
+    return Requirements.sharedTestData("models/" + model);
   }
 
   private static Map<String, TensorData> feeds(Graph g, Path data) {
@@ -107,15 +98,7 @@ class FusedModelsTest {
   @ParameterizedTest
   @ValueSource(strings = {"light_squeezenet", "light_resnet50"})
   void optimizedOnnxLightModelsRunWithoutFallbacks(String model) {
-    String env = System.getenv("OFFLOADCL_SHARED");
-    Path f = (env != null ? Paths.get(env) : Paths.get("..", "shared"))
-        .resolve("testdata/onnx-light/" + model + ".onnx");
-    if (!Files.exists(f)) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("shared test model missing: " + f);
-      }
-      assumeTrue(false, "shared test model missing: " + f);
-    }
+    Path f = Requirements.sharedTestData("onnx-light/" + model + ".onnx");
     ClDevice d = OpenClTestSupport.requireDevice();
     Graph g = GraphOptimizer.load(f);
     GraphOptimizer.optimize(g);

@@ -18,9 +18,9 @@ import io.offloadcl.ir.Value;
 import io.offloadcl.onnx.NamedTensor;
 import io.offloadcl.onnx.OnnxTensors;
 import io.offloadcl.ops.ShapeInference;
+import io.offloadcl.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -164,8 +164,7 @@ class FusionBenchTest {
   }
 
   private static Path shared() {
-    String env = System.getenv("OFFLOADCL_SHARED");
-    return (env != null ? Paths.get(env) : Paths.get("..", "shared")).resolve("testdata");
+    return Requirements.sharedDir().resolve("testdata");
   }
 
   private void model(String label, Path file, Map<String, Tensor> feeds, int runs) {
