@@ -11,6 +11,10 @@ import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import io.offloadcl.runtime.opencl.ClContext;
 import io.offloadcl.runtime.opencl.ClDevice;
 import io.offloadcl.runtime.opencl.OpenClExecutor;
+import io.offloadcl.codegen.DeviceClass;
+import io.offloadcl.device.DeviceKind;
+import io.offloadcl.device.DeviceProfile;
+import io.offloadcl.device.DeviceProfiles;
 import io.offloadcl.runtime.opencl.MemoryPlan;
 import io.offloadcl.runtime.opencl.OpenClModel;
 import io.offloadcl.runtime.opencl.ShapeSpecializer;
@@ -136,7 +140,7 @@ final class Backends {
     ProgramCache cache = null;
     try {
       cache = new ProgramCache(ctx, Settings.cacheDir().resolve("programs"));
-      OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), null, options.dumpKernels()));
+      OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), deviceClass(device), options.dumpKernels()));
       for (OpenClExecutor e : model.executors()) {
         if (!e.fallbacks().isEmpty()) {
           log(options, "device opencl: ops on the Java reference kernels: {}", e.fallbacks());
@@ -206,6 +210,20 @@ final class Backends {
 
   static boolean isStatic(Graph graph) {
     return ShapeSpecializer.isStatic(graph);
+  }
+
+  /**
+   * The kernel variant family for a device, from the bundled profile that matches it (its {@code kind}: a GPU
+   * profile gets local-memory tiling, a CPU one register blocking); null, so the executor falls back to the
+   * OpenCL device type, when no profile matches. Device differences stay data, never vendor checks.
+   */
+  static DeviceClass deviceClass(ClDevice device) {
+    for (DeviceProfile p : DeviceProfiles.allBundled()) {
+      if (p.match().matchesOpenCl(device.platformName(), device.name(), device.type().name())) {
+        return p.kind() == DeviceKind.GPU ? DeviceClass.GPU : DeviceClass.CPU;
+      }
+    }
+    return null;
   }
 
   private static void log(SessionOptions options, String fmt, Object... args) {
