@@ -122,9 +122,9 @@ public final class SessionOptions {
 
   /**
    * Whether the graph optimization pipeline (cleanup, constant folding, fusion, lowering: {@code passes}) runs on
-   * the imported graph before the backend is built. Today it applies on the Java device only: the OpenCL code
-   * generator has no templates for the fused ops yet, so the OpenCL device runs the graph as imported. The
-   * session's metadata ({@link InferenceSession#inputs()}, {@link InferenceSession#modelInfo()}) always
+   * the imported graph before the backend is built, on the Java and the OpenCL device alike (every fused op has a
+   * reference kernel and one generated OpenCL kernel). Not applied with {@link #int8Calibration()} (the INT8
+   * rewrite folds its own epilogues) nor across several devices ({@link #profiles()}). The session's metadata ({@link InferenceSession#inputs()}, {@link InferenceSession#modelInfo()}) always
    * describes the model as given.
    */
   public boolean optimize() {
