@@ -78,13 +78,15 @@ final class Backends {
   }
 
   /**
-   * Runs the optimization pipeline on the session's own graph (in place) when asked, for every device: codegen
-   * turns each fused op into one OpenCL kernel, and the Java reference runs them too.
+   * The optimization pipeline's result when asked, for every device: codegen turns each fused op into one OpenCL
+   * kernel, and the Java reference runs them too. The passes rewrite a copy: the imported graph, which the
+   * session describes to its callers, is an earlier stage's object and stays as it was.
    */
-  private static Graph optimized(Graph graph, SessionOptions options) {
+  private static Graph optimized(Graph imported, SessionOptions options) {
     if (!options.optimize()) {
-      return graph;
+      return imported;
     }
+    Graph graph = imported.copy();
     int before = graph.nodes().size();
     GraphOptimizer.optimize(graph);
     if (options.strict()) {
