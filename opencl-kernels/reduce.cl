@@ -21,3 +21,30 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   }
   Y[o] = EPILOGUE(FINAL(acc), o);
 }
+
+//@section reduce_inner8
+// The reduced axes are the innermost ones (one contiguous run of NRED elements per output, NRED % 8 == 0) and
+// the accumulation is associative and its own combiner (sum, mean, max, min): each work-item reads its run with
+// float8 loads into eight partial accumulators, then folds them. On CPU devices the work-items of a group are
+// vectorised across lanes, so scalar loads of neighbouring rows become strided gathers; whole float8 loads per
+// row avoid that.
+__kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
+  const int o = get_global_id(0);
+  if (o >= NOUT) return;
+  const int base = o * NRED;
+  float8 acc8 = (float8)(INIT);
+  for (int r = 0; r < NRED; r += 8) {
+    const float8 x = vload8(0, X + base + r);
+    acc8 = ACC(acc8, x);
+  }
+  float acc = INIT;
+  acc = ACC(acc, acc8.s0);
+  acc = ACC(acc, acc8.s1);
+  acc = ACC(acc, acc8.s2);
+  acc = ACC(acc, acc8.s3);
+  acc = ACC(acc, acc8.s4);
+  acc = ACC(acc, acc8.s5);
+  acc = ACC(acc, acc8.s6);
+  acc = ACC(acc, acc8.s7);
+  Y[o] = EPILOGUE(FINAL(acc), o);
+}

@@ -22,7 +22,25 @@ final class ReduceGen {
       "ReduceLogSum", new String[] {"0.0f", "((acc) + (x))", "log(acc)"},
       "ReduceLogSumExp", new String[] {"0.0f", "((acc) + exp(x))", "log(acc)"});
 
+  /** Ops whose ACC also combines two partial results, so a vectorised accumulation may be folded with it. */
+  private static final java.util.Set<String> SELF_COMBINING =
+      java.util.Set.of("ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin");
+
   private ReduceGen() {}
+
+  /** True when the reduced axes are exactly the innermost ones (and at least one is reduced). */
+  static boolean innermost(boolean[] red) {
+    int i = red.length;
+    while (i > 0 && red[i - 1]) {
+      i--;
+    }
+    for (int j = 0; j < i; j++) {
+      if (red[j]) {
+        return false;
+      }
+    }
+    return i < red.length;
+  }
 
   static boolean handles(String op) {
     return OPS.containsKey(op);
@@ -77,11 +95,14 @@ final class ReduceGen {
     long nout = prod(kd);
     long nred = prod(rd);
     String[] f = OPS.get(n.opType());
-    Block b = new Block(name, "reduce.cl", "reduce", n.opType() + " (node '" + n.name() + "') over "
-        + nred + " of " + Shapes.count(x) + " elements");
+    boolean inner8 = SELF_COMBINING.contains(n.opType()) && innermost(red) && nred >= 64 && nred % 8 == 0;
+    Block b = new Block(name, "reduce.cl", inner8 ? "reduce_inner8" : "reduce", n.opType() + " (node '" + n.name()
+        + "') over " + nred + " of " + Shapes.count(x) + " elements");
     b.def("NOUT", nout).def("NRED", nred);
-    b.def("OUT_BASE(o, base)", Shapes.indexCode("o", arr(kd), new long[][] {arr(ks)}, new String[] {"base"}));
-    b.def("RED_OFFSET(r, off)", Shapes.indexCode("r", arr(rd), new long[][] {arr(rs)}, new String[] {"off"}));
+    if (!inner8) {
+      b.def("OUT_BASE(o, base)", Shapes.indexCode("o", arr(kd), new long[][] {arr(ks)}, new String[] {"base"}));
+      b.def("RED_OFFSET(r, off)", Shapes.indexCode("r", arr(rd), new long[][] {arr(rs)}, new String[] {"off"}));
+    }
     b.def("INIT", f[0]).def("ACC(acc, x)", f[1]).def("FINAL(acc)", f[2]);
     epi.define(b, "(v, o)");
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null,

@@ -228,6 +228,17 @@ class OpenClOpsTest {
         Ref.reduce(g.feedOf(x), new boolean[] {true, true, true}, new long[] {1, 1, 1}, "max"));
     g.expect(g.node("ReduceSum", 11, new Attributes().setInts("axes", 0, 1), DType.FLOAT32, new long[] {1, 1, 5}, x),
         Ref.reduce(g.feedOf(x), new boolean[] {true, true, false}, new long[] {1, 1, 5}, "sum"));
+    // innermost runs of >= 64 elements, a multiple of 8: the float8 row kernel (reduce_inner8)
+    Value rows = g.input(-5.0, 5.0, 3, 17, 128);
+    g.expect(g.node("ReduceSum", 13, new Attributes().setInt("keepdims", 0), DType.FLOAT32, new long[] {3, 17}, rows,
+        g.constant(TensorData.ofLongs(new long[] {1}, -1))),
+        Ref.reduce(g.feedOf(rows), new boolean[] {false, false, true}, new long[] {3, 17}, "sum"));
+    g.expect(g.node("ReduceMean", 13, new Attributes().setInts("axes", 1, 2), DType.FLOAT32, new long[] {3, 1, 1}, rows),
+        Ref.reduce(g.feedOf(rows), new boolean[] {false, true, true}, new long[] {3, 1, 1}, "mean"));
+    g.expect(g.node("ReduceMax", 13, new Attributes().setInts("axes", 2), DType.FLOAT32, new long[] {3, 17, 1}, rows),
+        Ref.reduce(g.feedOf(rows), new boolean[] {false, false, true}, new long[] {3, 17, 1}, "max"));
+    g.expect(g.node("ReduceMin", 13, new Attributes().setInts("axes", 2), DType.FLOAT32, new long[] {3, 17, 1}, rows),
+        Ref.reduce(g.feedOf(rows), new boolean[] {false, false, true}, new long[] {3, 17, 1}, "min"));
     runAndCheck(g, null, 1e-5, 1e-5);
   }
 

@@ -234,7 +234,7 @@ final class Ref {
     }
     double[] acc = new double[n];
     int[] cnt = new int[n];
-    java.util.Arrays.fill(acc, op.equals("max") ? Double.NEGATIVE_INFINITY : 0);
+    java.util.Arrays.fill(acc, op.equals("max") ? Double.NEGATIVE_INFINITY : op.equals("min") ? Double.POSITIVE_INFINITY : 0);
     long[] ks = strides(kept);
     for (int i = 0; i < x.size(); i++) {
       long[] c = unravel(i, xd);
@@ -243,7 +243,8 @@ final class Ref {
         o += (axes[j] ? 0 : c[j]) * ks[j];
       }
       double e = x.getDouble(i);
-      acc[(int) o] = op.equals("max") ? Math.max(acc[(int) o], e) : acc[(int) o] + e;
+      acc[(int) o] = op.equals("max") ? Math.max(acc[(int) o], e)
+          : op.equals("min") ? Math.min(acc[(int) o], e) : acc[(int) o] + e;
       cnt[(int) o]++;
     }
     TensorData y = TensorData.zeros(DType.FLOAT32, out);
