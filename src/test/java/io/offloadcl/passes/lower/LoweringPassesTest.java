@@ -72,4 +72,16 @@ class LoweringPassesTest {
       assertEquals(true, MATMUL_ONLY.supports(n.opType()), n + " is not supported by the device\n" + o.after);
     }
   }
+
+  /** The device vetoes Conv through its profile file: the bundled matmul-npu profile, not a hand-made set. */
+  @Test
+  void theMatmulNpuProfileGetsItsConvLowered() {
+    io.offloadcl.device.DeviceProfile npu = io.offloadcl.device.DeviceProfiles.bundled("matmul-npu");
+    DeviceCapabilities caps = npu::supports;
+    PassTesting.Outcome o = optimize(() -> convNet(false, 1), caps, new LowerConvToIm2ColMatMul());
+    assertKinds("Conv=1 Relu=1", "Im2Col=1 MatMul=1 Relu=1 Reshape=1", o);
+    for (io.offloadcl.ir.Node n : o.after.nodes()) {
+      org.junit.jupiter.api.Assertions.assertTrue(npu.supports(n.opType()), n + " is not supported by " + npu.id());
+    }
+  }
 }
