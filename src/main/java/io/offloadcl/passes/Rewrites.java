@@ -126,6 +126,14 @@ public final class Rewrites {
     return n != null && n.opType().equals(type) && (n.domain().isEmpty() || n.domain().equals("ai.onnx"));
   }
 
+  /**
+   * True when {@code n} is still in {@code g} (passes walk a snapshot while removing nodes) and is a two-operand
+   * sum, {@code Add(a, b)} or {@code Sum(a, b)}: where a bias or a residual can be folded into its producer.
+   */
+  public static boolean isLiveTwoOperandAdd(Graph g, Node n) {
+    return g.node(n.name()) == n && (is(n, "Add") || is(n, "Sum")) && n.inputs().size() == 2;
+  }
+
   /** The producer of {@code v} when it is op {@code type}, else null. */
   public static Node producedBy(Value v, String type) {
     return v != null && is(v.producer(), type) ? v.producer() : null;

@@ -26,8 +26,7 @@ public final class FuseResidualAdd implements Pass {
   public boolean run(Graph g, PassContext ctx) {
     boolean changed = false;
     for (Node add : new ArrayList<>(g.nodes())) {
-      if (g.node(add.name()) != add || !(Rewrites.is(add, "Add") || Rewrites.is(add, "Sum"))
-          || add.inputs().size() != 2) {
+      if (!Rewrites.isLiveTwoOperandAdd(g, add)) {
         continue;
       }
       for (int slot = 0; slot < 2; slot++) {
