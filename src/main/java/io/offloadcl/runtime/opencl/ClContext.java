@@ -17,20 +17,24 @@ import org.jocl.cl_queue_properties;
  * A context and one command queue on one device. The queue is out-of-order where the device allows it, so
  * ordering comes only from the events each command waits on: callers pass the events of the commands that
  * produce what they read (and of earlier readers of a buffer they overwrite). No call here drains the queue
- * except {@link #finish()}.
+ * except {@link #finish()}. {@link #inOrderQueue()} makes further queues, in order and without events, for runs whose
+ * schedule is a sequence.
  */
 public final class ClContext implements AutoCloseable {
   private final ClDevice device;
   final cl_context context;
   final cl_command_queue queue;
   private final boolean outOfOrder;
+  private final boolean hostUnifiedMemory;
   private boolean released;
 
-  private ClContext(ClDevice device, cl_context context, cl_command_queue queue, boolean outOfOrder) {
+  private ClContext(ClDevice device, cl_context context, cl_command_queue queue, boolean outOfOrder,
+      boolean hostUnifiedMemory) {
     this.device = device;
     this.context = context;
     this.queue = queue;
     this.outOfOrder = outOfOrder;
+    this.hostUnifiedMemory = hostUnifiedMemory;
   }
 
   /** Opens a context and queue on the device. */
@@ -63,7 +67,13 @@ public final class ClContext implements AutoCloseable {
       Cl.check(err[0], "clCreateCommandQueueWithProperties on " + device.name());
     }
     ClResources.created(ClResources.Kind.QUEUE);
-    return new ClContext(device, ctx, q, ooo);
+    boolean unified;
+    try {
+      unified = OpenClPlatforms.deviceInt(device.deviceId, CL.CL_DEVICE_HOST_UNIFIED_MEMORY) != 0;
+    } catch (DeviceException e) {
+      unified = false; // OpenCL 3.0 drivers may drop the query: copying is always correct
+    }
+    return new ClContext(device, ctx, q, ooo, unified);
   }
 
   public ClDevice device() {
@@ -73,6 +83,37 @@ public final class ClContext implements AutoCloseable {
   /** True when commands may run out of submission order (events alone order them). */
   public boolean outOfOrder() {
     return outOfOrder;
+  }
+
+  /**
+   * True when the device reports that it shares the host's memory (CL_DEVICE_HOST_UNIFIED_MEMORY: CPU drivers such
+   * as POCL, integrated GPUs): mapping a {@link #hostBuffer} then gives the host the device's bytes without a copy.
+   */
+  public boolean hostUnifiedMemory() {
+    return hostUnifiedMemory;
+  }
+
+  /** A new in-order queue on this context's device; the caller closes it. */
+  public ClQueue inOrderQueue() {
+    int[] err = new int[1];
+    cl_command_queue q = CL.clCreateCommandQueueWithProperties(context, device.deviceId, new cl_queue_properties(),
+        err);
+    Cl.check(err[0], "clCreateCommandQueueWithProperties on " + device.name());
+    return new ClQueue(q, device.name());
+  }
+
+  /**
+   * A buffer the driver allocates in host-accessible memory (CL_MEM_ALLOC_HOST_PTR), for inputs and outputs that
+   * the host maps rather than copies; on a device with {@link #hostUnifiedMemory} the mapping is the buffer itself.
+   */
+  public ClBuffer hostBuffer(long bytes) {
+    if (bytes <= 0) {
+      bytes = 4;
+    }
+    int[] err = new int[1];
+    cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE | CL.CL_MEM_ALLOC_HOST_PTR, bytes, null, err);
+    Cl.check(err[0], "clCreateBuffer(" + bytes + " bytes, CL_MEM_ALLOC_HOST_PTR) on " + device.name());
+    return new ClBuffer(m, bytes);
   }
 
   /** @throws DeviceException naming the size when the device cannot allocate it */

@@ -7,7 +7,7 @@ import org.jocl.cl_kernel;
 
 /**
  * One kernel entry point of a built program. Argument setting mutates the native object, so a kernel is
- * used by one run at a time (the executor serialises runs of a compiled model).
+ * used by one run at a time (each lane of an executor has kernel objects of its own).
  */
 public final class ClKernel implements AutoCloseable {
   final cl_kernel kernel;

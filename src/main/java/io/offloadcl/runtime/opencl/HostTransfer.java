@@ -27,9 +27,18 @@ final class HostTransfer {
   }
 
   static ByteBuffer toDevice(TensorData d) {
+    ByteBuffer b = hostBuffer(d.dtype(), d.size());
+    put(d, b);
+    return b;
+  }
+
+  /**
+   * Writes {@code d} in device representation at the start of {@code b} (native order, at least {@link #bytes}
+   * long): how runs fill a reused staging buffer or a mapped device buffer without allocating.
+   */
+  static void put(TensorData d, ByteBuffer b) {
     DType t = d.dtype();
     int n = d.size();
-    ByteBuffer b = ByteBuffer.allocateDirect(Math.max(4, n * deviceBytes(t))).order(ByteOrder.nativeOrder());
     switch (t) {
       case FLOAT32:
       case FLOAT16:
@@ -73,11 +82,15 @@ final class HostTransfer {
       default:
         throw new UnsupportedOperatorException(t + " tensors cannot live on an OpenCL device");
     }
-    return b;
+  }
+
+  /** Bytes of {@code n} elements of {@code t} on the device (at least 4: OpenCL has no empty buffers). */
+  static long bytes(DType t, long n) {
+    return Math.max(4, n * deviceBytes(t));
   }
 
   static ByteBuffer hostBuffer(DType t, int n) {
-    return ByteBuffer.allocateDirect(Math.max(4, n * deviceBytes(t))).order(ByteOrder.nativeOrder());
+    return ByteBuffer.allocateDirect(Math.toIntExact(bytes(t, n))).order(ByteOrder.nativeOrder());
   }
 
   static TensorData fromDevice(ByteBuffer b, DType t, long[] dims) {

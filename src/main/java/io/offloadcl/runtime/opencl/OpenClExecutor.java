@@ -8,6 +8,7 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.GraphException;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.OffloadException;
+import io.offloadcl.ir.Settings;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
@@ -17,9 +18,11 @@ import io.offloadcl.runtime.cpu.CpuKernels;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -39,16 +42,22 @@ import org.slf4j.LoggerFactory;
  * not build) runs its Java reference kernel instead, with one warning per op type, unless {@code strict}. All
  * kernels go into one program, so a graph costs one build (or one cached-binary load). The memory planner
  * then walks the nodes in order, giving each intermediate a pooled buffer at its producer and returning it
- * after its last reader (views such as Reshape share their input's buffer and extend its life); kernel
- * arguments are bound once, since buffers never change after planning.
+ * after its last reader (views such as Reshape share their input's buffer and extend its life).
  *
- * <p>A run enqueues writes, launches and reads ordered only by events: a command waits for the writer of
- * every buffer it reads and, because buffers are reused, for the earlier readers and writer of every buffer it
- * overwrites. The host waits once, at the end, for everything it enqueued. Runs of one executor are
- * serialised by a lock (the planned buffers are shared state); separate executors run concurrently.
+ * <p>A run happens on a <em>lane</em>: an in-order queue with its own planned buffers and its own kernel objects,
+ * their arguments bound once when the lane is made. The schedule is the node order, so the queue's order is the
+ * only synchronisation a run needs: kernels are enqueued without events, and the blocking read (or map) of the
+ * first output is the run's one host wait. Everything on the hot path is made once per lane: staging buffers for
+ * inputs and outputs, or none at all where the device shares host memory (then inputs and outputs live in
+ * host-allocated buffers that the run maps, so the only copies are between the caller's arrays and the device's
+ * bytes). Weights are uploaded once and shared by every lane. Concurrent runs take separate lanes, made on first
+ * need up to {@link #MAX_LANES}; a further run waits for a lane to come free.
  */
 public final class OpenClExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpenClExecutor.class);
+
+  /** Most lanes (concurrent runs) per executor: each holds a copy of the intermediates and inputs/outputs. */
+  public static final int MAX_LANES = Math.max(2, Math.min(4, Settings.availableProcessors()));
 
   /** Compilation options. */
   public record Options(boolean strict, DeviceClass deviceClass, Path dumpKernelsDir) {
@@ -58,29 +67,27 @@ public final class OpenClExecutor implements AutoCloseable {
     }
   }
 
-  /** A device buffer and the events that order access to it within a run. */
-  private static final class Slot {
-    final ClBuffer buffer;
-    final List<ClEvent> writers = new ArrayList<>();
-    final List<ClEvent> readers = new ArrayList<>();
-
-    Slot(ClBuffer buffer) {
-      this.buffer = buffer;
-    }
-  }
-
   private final Graph graph;
   private final ClContext ctx;
   private final List<Node> order;
   private final KernelSource[] sources;
-  private final ClKernel[] kernels;
+  private final String[] entries;
   private final CpuKernel[] fallbacks;
   private final Map<String, String> fallbackReasons = new TreeMap<>();
-  private final Map<Value, Slot> slots = new IdentityHashMap<>();
-  private final List<Slot> ownedSlots = new ArrayList<>();
-  private final List<ClBuffer> buffers = new ArrayList<>();
+  // the memory layout every lane follows: value -> slot; a slot with a shared buffer holds a constant
+  private final Map<Value, Integer> slotOf = new IdentityHashMap<>();
+  private final List<Long> slotBytes = new ArrayList<>();
+  private final List<ClBuffer> sharedBuffers = new ArrayList<>();
+  private final boolean[] hostMapped;
   private final MemoryPlan plan;
   private final String programSource;
+  private ClProgram program;
+  private final int[] inputSlots;
+  private final int[] outputSlots;
+  private final boolean[] launches;
+  private final List<Lane> lanes = new ArrayList<>();
+  private final ArrayDeque<Lane> idle = new ArrayDeque<>();
+  private int lanesBeingMade;
   private boolean closed;
 
   /**
@@ -99,8 +106,9 @@ public final class OpenClExecutor implements AutoCloseable {
     KernelGenerator gen = new KernelGenerator(dc);
     int n = order.size();
     sources = new KernelSource[n];
-    kernels = new ClKernel[n];
+    entries = new String[n];
     fallbacks = new CpuKernel[n];
+    launches = new boolean[n];
     for (int i = 0; i < n; i++) {
       Node node = order.get(i);
       if (KernelGenerator.isView(node) && !extraOutputIsGraphOutput(graph, node)) {
@@ -117,12 +125,36 @@ public final class OpenClExecutor implements AutoCloseable {
     }
     try {
       programSource = build(cache, options);
+      for (int i = 0; i < n; i++) {
+        launches[i] = entries[i] != null && work(sources[i]) > 0; // an empty tensor needs no launch
+      }
       plan = planMemory();
-      bindArguments();
+      hostMapped = new boolean[slotBytes.size()];
+      inputSlots = new int[graph.inputs().size()];
+      outputSlots = new int[graph.outputs().size()];
+      for (int j = 0; j < inputSlots.length; j++) {
+        inputSlots[j] = slotOf.get(graph.inputs().get(j));
+        hostMapped[inputSlots[j]] = ctx.hostUnifiedMemory();
+      }
+      for (int j = 0; j < outputSlots.length; j++) {
+        outputSlots[j] = slotOf.get(graph.outputs().get(j));
+        hostMapped[outputSlots[j]] = ctx.hostUnifiedMemory() && sharedBuffers.get(outputSlots[j]) == null;
+      }
+      Lane first = new Lane();
+      lanes.add(first);
+      idle.push(first);
     } catch (RuntimeException e) {
       releaseNative();
       throw e;
     }
+  }
+
+  private static long work(KernelSource ks) {
+    long w = 1;
+    for (long g : ks.globalSize()) {
+      w *= g;
+    }
+    return w;
   }
 
   /** The device class codegen uses by default: from the OpenCL device type, never from a vendor name. */
@@ -188,7 +220,6 @@ public final class OpenClExecutor implements AutoCloseable {
     String src = all.toString();
     dump(options.dumpKernelsDir());
     if (src.contains("__kernel")) {
-      ClProgram program;
       try {
         program = cache.get(src, "");
       } catch (KernelBuildException e) {
@@ -208,7 +239,7 @@ public final class OpenClExecutor implements AutoCloseable {
       }
       for (int i = 0; i < sources.length; i++) {
         if (sources[i] != null) {
-          kernels[i] = program.kernel(entry[i]);
+          entries[i] = entry[i];
         }
       }
     }
@@ -272,21 +303,22 @@ public final class OpenClExecutor implements AutoCloseable {
     long io = 0;
     long consts = 0;
     for (Value in : graph.inputs()) {
-      Slot s = own(bytesOf(null, in));
-      slots.put(in, s);
-      io += s.buffer.bytes();
+      long b = bytesOf(null, in);
+      slotOf.put(in, newSlot(b, null));
+      io += b;
     }
     for (Value c : graph.constants()) {
       if (c.uses().isEmpty() && !graph.isOutput(c)) {
         continue;
       }
       TensorData d = c.constant();
-      Slot s = own(Math.max(4, (long) d.size() * HostTransfer.deviceBytes(d.dtype())));
-      try (ClEvent e = ctx.write(s.buffer, HostTransfer.toDevice(d), null)) {
+      ClBuffer buf = ctx.buffer(HostTransfer.bytes(d.dtype(), d.size()));
+      int slot = newSlot(buf.bytes(), buf);
+      try (ClEvent e = ctx.write(buf, HostTransfer.toDevice(d), null)) {
         ClEvent.waitAll(List.of(e));
       }
-      slots.put(c, s);
-      consts += s.buffer.bytes();
+      slotOf.put(c, slot);
+      consts += buf.bytes();
     }
     long intermediates = 0;
     // Pool slots are sized first and allocated after the walk, since a slot may grow.
@@ -302,8 +334,7 @@ public final class OpenClExecutor implements AutoCloseable {
         }
         long b = bytesOf(node, o);
         if (pinned.contains(o)) {
-          Slot s = own(b);
-          slots.put(o, s);
+          slotOf.put(o, newSlot(b, null));
           io += b;
           continue;
         }
@@ -345,21 +376,21 @@ public final class OpenClExecutor implements AutoCloseable {
         }
       }
     }
-    List<Slot> poolSlots = new ArrayList<>();
+    int firstPooled = slotBytes.size();
     long peak = 0;
     for (long[] sz : poolSizes) {
-      poolSlots.add(own(sz[0]));
+      newSlot(sz[0], null);
       peak += sz[0];
     }
-    pooledIndex.forEach((v, idx) -> slots.put(v, poolSlots.get(idx)));
+    pooledIndex.forEach((v, idx) -> slotOf.put(v, firstPooled + idx));
     root.forEach((alias, r) -> {
-      Slot s = slots.get(r);
+      Integer s = slotOf.get(r);
       if (s == null) {
         throw new OffloadException("view '" + alias.name() + "' aliases '" + r.name() + "', which has no buffer");
       }
-      slots.put(alias, s);
+      slotOf.put(alias, s);
     });
-    return new MemoryPlan(peak, intermediates, poolSlots.size(), io, consts);
+    return new MemoryPlan(peak, intermediates, poolSizes.size(), io, consts);
   }
 
   private static Value rootOf(Map<Value, Value> root, Value v) {
@@ -367,27 +398,11 @@ public final class OpenClExecutor implements AutoCloseable {
     return r == null ? v : r;
   }
 
-  private Slot own(long bytes) {
-    ClBuffer b = ctx.buffer(bytes);
-    buffers.add(b);
-    Slot s = new Slot(b);
-    ownedSlots.add(s);
-    return s;
-  }
-
-  private void bindArguments() {
-    for (int i = 0; i < order.size(); i++) {
-      if (kernels[i] == null) {
-        continue;
-      }
-      Node node = order.get(i);
-      List<KernelSource.Arg> args = sources[i].args();
-      for (int a = 0; a < args.size(); a++) {
-        KernelSource.Arg arg = args.get(a);
-        Value v = arg.kind() == KernelSource.ArgKind.INPUT ? node.input(arg.index()) : node.output(arg.index());
-        kernels[i].setArg(a, slots.get(v).buffer);
-      }
-    }
+  /** A slot of the layout: {@code shared} is its one buffer (a constant), or null when each lane has its own. */
+  private int newSlot(long bytes, ClBuffer shared) {
+    slotBytes.add(bytes);
+    sharedBuffers.add(shared);
+    return slotBytes.size() - 1;
   }
 
   public Graph graph() {
@@ -430,193 +445,256 @@ public final class OpenClExecutor implements AutoCloseable {
     return programSource;
   }
 
+  /** Lanes made so far: 1 until runs overlap, at most {@link #MAX_LANES}. */
+  public synchronized int lanes() {
+    return lanes.size();
+  }
+
   /**
    * Runs the graph on inputs keyed by graph-input name; returns every graph output keyed by name, in order.
+   * Thread-safe: concurrent runs proceed on separate lanes.
    *
    * @throws io.offloadcl.ir.ShapeMismatchException when an input is missing, unknown or of the wrong type
    */
-  public synchronized Map<String, TensorData> run(Map<String, TensorData> inputs) {
-    if (closed) {
-      throw new DeviceException("executor for graph '" + graph.name() + "' is closed");
-    }
+  public Map<String, TensorData> run(Map<String, TensorData> inputs) {
     ReferenceExecutor.checkInputs(graph, inputs);
-    List<ClEvent> events = new ArrayList<>();
-    List<ByteBuffer> keepAlive = new ArrayList<>();
+    Lane lane = acquire();
     try {
-      for (Value in : graph.inputs()) {
-        Slot s = slots.get(in);
-        ByteBuffer host = HostTransfer.toDevice(inputs.get(in.name()));
-        keepAlive.add(host);
-        ClEvent e = ctx.write(s.buffer, host, null);
-        events.add(e);
-        s.writers.add(e);
+      return lane.run(inputs);
+    } finally {
+      release(lane);
+    }
+  }
+
+  private Lane acquire() {
+    synchronized (this) {
+      while (true) {
+        if (closed) {
+          throw new DeviceException("executor for graph '" + graph.name() + "' is closed");
+        }
+        if (!idle.isEmpty()) {
+          return idle.pop();
+        }
+        if (lanes.size() + lanesBeingMade < MAX_LANES) {
+          lanesBeingMade++;
+          break;
+        }
+        waitUninterruptibly();
       }
-      for (int i = 0; i < order.size(); i++) {
-        if (kernels[i] != null) {
-          launch(i, events);
-        } else if (fallbacks[i] != null) {
-          runOnHost(i, events, keepAlive);
+    }
+    Lane made = null;
+    try {
+      made = new Lane(); // outside the lock: buffers and kernels take a while, and other lanes may run meanwhile
+      return made;
+    } finally {
+      synchronized (this) {
+        lanesBeingMade--;
+        if (made != null) {
+          lanes.add(made);
+        }
+        notifyAll();
+      }
+    }
+  }
+
+  private synchronized void release(Lane lane) {
+    idle.push(lane);
+    notifyAll();
+  }
+
+  private void waitUninterruptibly() {
+    try {
+      wait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DeviceException("interrupted while waiting for a free lane of graph '" + graph.name() + "'", e);
+    }
+  }
+
+  /** One run at a time: an in-order queue, the planned buffers and the kernels bound to them. */
+  private final class Lane implements AutoCloseable {
+    final ClQueue queue;
+    final ClBuffer[] buffers = new ClBuffer[slotBytes.size()];
+    final ClKernel[] kernels = new ClKernel[order.size()];
+    final ByteBuffer[] staging = new ByteBuffer[slotBytes.size()];
+
+    Lane() {
+      queue = ctx.inOrderQueue();
+      try {
+        for (int i = 0; i < buffers.length; i++) {
+          ClBuffer shared = sharedBuffers.get(i);
+          buffers[i] = shared != null ? shared
+              : hostMapped[i] ? ctx.hostBuffer(slotBytes.get(i)) : ctx.buffer(slotBytes.get(i));
+        }
+        for (int i = 0; i < kernels.length; i++) {
+          if (entries[i] == null) {
+            continue;
+          }
+          kernels[i] = program.kernel(entries[i]);
+          Node node = order.get(i);
+          List<KernelSource.Arg> args = sources[i].args();
+          for (int a = 0; a < args.size(); a++) {
+            KernelSource.Arg arg = args.get(a);
+            Value v = arg.kind() == KernelSource.ArgKind.INPUT ? node.input(arg.index()) : node.output(arg.index());
+            kernels[i].setArg(a, buffers[slotOf.get(v)]);
+          }
+        }
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    Map<String, TensorData> run(Map<String, TensorData> inputs) {
+      try {
+        List<Value> ins = graph.inputs();
+        for (int j = 0; j < inputSlots.length; j++) {
+          write(inputSlots[j], inputs.get(ins.get(j).name()), false);
+        }
+        for (int i = 0; i < kernels.length; i++) {
+          if (launches[i]) {
+            queue.launch(kernels[i], sources[i].globalSize(), sources[i].localSize());
+          } else if (fallbacks[i] != null) {
+            runOnHost(i);
+          }
+        }
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        List<Value> outs = graph.outputs();
+        for (int j = 0; j < outputSlots.length; j++) {
+          Value o = outs.get(j);
+          // the first blocking read waits for every launch before it: the one host sync of the run
+          out.put(o.name(), read(outputSlots[j], o));
+        }
+        return out;
+      } catch (RuntimeException e) {
+        try {
+          queue.finish(); // nothing of this run may still use the lane's buffers when the next run starts
+        } catch (DeviceException ignored) {
+          // already failing with the first error
+        }
+        throw e;
+      }
+    }
+
+    /** Puts {@code d} into slot {@code slot}; a fallback's output is written blocking from bytes made for it. */
+    private void write(int slot, TensorData d, boolean fromFallback) {
+      ClBuffer b = buffers[slot];
+      if (hostMapped[slot]) {
+        ByteBuffer m = queue.map(b, true);
+        HostTransfer.put(d, m);
+        queue.unmap(b, m);
+      } else if (fromFallback) {
+        queue.write(b, HostTransfer.toDevice(d), true);
+      } else {
+        ByteBuffer st = staging(slot);
+        HostTransfer.put(d, st);
+        queue.write(b, st, false); // the staging buffer stays untouched until a later blocking call of this run
+      }
+    }
+
+    private TensorData read(int slot, Value v) {
+      ClBuffer b = buffers[slot];
+      TensorType t = v.type();
+      if (hostMapped[slot]) {
+        ByteBuffer m = queue.map(b, false);
+        try {
+          return HostTransfer.fromDevice(m, t.dtype(), t.shape().dims());
+        } finally {
+          queue.unmap(b, m);
         }
       }
-      Map<String, TensorData> out = new LinkedHashMap<>();
-      List<ByteBuffer> hosts = new ArrayList<>();
-      for (Value o : graph.outputs()) {
-        Slot s = slots.get(o);
-        ByteBuffer host = HostTransfer.hostBuffer(o.type().dtype(), (int) o.type().shape().numElements());
-        hosts.add(host);
-        ClEvent e = ctx.read(s.buffer, host, new ArrayList<>(s.writers));
-        events.add(e);
-      }
-      ClEvent.waitAll(events); // the one host sync of the run
-      for (int j = 0; j < graph.outputs().size(); j++) {
-        Value o = graph.outputs().get(j);
-        out.put(o.name(), HostTransfer.fromDevice(hosts.get(j), o.type().dtype(), o.type().shape().dims()));
-      }
-      return out;
-    } finally {
-      try {
-        ClEvent.waitAll(events);
-      } catch (DeviceException e) {
-        // already failing; the events are released below either way
-      }
-      for (ClEvent e : events) {
-        e.close();
-      }
-      for (Slot s : ownedSlots) {
-        s.writers.clear();
-        s.readers.clear();
-      }
+      ByteBuffer st = staging(slot);
+      queue.readBlocking(b, st);
+      return HostTransfer.fromDevice(st, t.dtype(), t.shape().dims());
     }
-  }
 
-  private void launch(int i, List<ClEvent> events) {
-    Node node = order.get(i);
-    KernelSource ks = sources[i];
-    long work = 1;
-    for (long g : ks.globalSize()) {
-      work *= g;
-    }
-    if (work == 0) {
-      return; // empty tensor: nothing to compute
-    }
-    List<ClEvent> wait = new ArrayList<>();
-    List<Slot> reads = new ArrayList<>();
-    List<Slot> writes = new ArrayList<>();
-    for (KernelSource.Arg a : ks.args()) {
-      if (a.kind() == KernelSource.ArgKind.INPUT) {
-        reads.add(slots.get(node.input(a.index())));
-      } else {
-        writes.add(slots.get(node.output(a.index())));
+    private ByteBuffer staging(int slot) {
+      ByteBuffer st = staging[slot];
+      if (st == null) {
+        st = ByteBuffer.allocateDirect(Math.toIntExact(slotBytes.get(slot))).order(ByteOrder.nativeOrder());
+        staging[slot] = st;
       }
+      return st;
     }
-    for (Slot s : reads) {
-      wait.addAll(s.writers);
-    }
-    for (Slot s : writes) {
-      wait.addAll(s.writers);
-      wait.addAll(s.readers);
-    }
-    ClEvent e = ctx.launch(kernels[i], ks.globalSize(), ks.localSize(), dedupe(wait));
-    events.add(e);
-    for (Slot s : reads) {
-      s.readers.add(e);
-    }
-    for (Slot s : writes) {
-      s.writers.clear();
-      s.readers.clear();
-      s.writers.add(e);
-    }
-  }
 
-  private void runOnHost(int i, List<ClEvent> events, List<ByteBuffer> keepAlive) {
-    Node node = order.get(i);
-    TensorData[] args = new TensorData[node.inputs().size()];
-    List<ClEvent> reads = new ArrayList<>();
-    List<ByteBuffer> hosts = new ArrayList<>();
-    for (int j = 0; j < args.length; j++) {
-      Value v = node.input(j);
-      if (v == null || v.isConstant()) {
-        args[j] = v == null ? null : v.constant();
-        hosts.add(null);
-        continue;
-      }
-      Slot s = slots.get(v);
-      ByteBuffer h = HostTransfer.hostBuffer(v.type().dtype(), (int) v.type().shape().numElements());
-      hosts.add(h);
-      ClEvent e = ctx.read(s.buffer, h, new ArrayList<>(s.writers));
-      events.add(e);
-      reads.add(e);
-      s.readers.add(e);
-    }
-    ClEvent.waitAll(reads);
-    for (int j = 0; j < args.length; j++) {
-      if (hosts.get(j) != null) {
+    private void runOnHost(int i) {
+      Node node = order.get(i);
+      TensorData[] args = new TensorData[node.inputs().size()];
+      for (int j = 0; j < args.length; j++) {
         Value v = node.input(j);
-        args[j] = HostTransfer.fromDevice(hosts.get(j), v.type().dtype(), v.type().shape().dims());
+        args[j] = v == null || v.isConstant() ? (v == null ? null : v.constant()) : read(slotOf.get(v), v);
+      }
+      TensorData[] outs;
+      try {
+        outs = fallbacks[i].run(node, args);
+      } catch (OffloadException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new OffloadException("node '" + node.name() + "' (" + node.opType() + ") failed on the Java kernel: "
+            + e, e);
+      }
+      for (int j = 0; j < node.outputs().size(); j++) {
+        Value o = node.output(j);
+        if (o == null) {
+          continue;
+        }
+        if (j >= outs.length || outs[j] == null) {
+          throw new OffloadException("node '" + node.name() + "' (" + node.opType() + ") produced no output " + j);
+        }
+        write(slotOf.get(o), outs[j], true);
       }
     }
-    TensorData[] outs;
-    try {
-      outs = fallbacks[i].run(node, args);
-    } catch (OffloadException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new OffloadException("node '" + node.name() + "' (" + node.opType() + ") failed on the Java kernel: "
-          + e, e);
-    }
-    for (int j = 0; j < node.outputs().size(); j++) {
-      Value o = node.output(j);
-      if (o == null) {
-        continue;
-      }
-      if (j >= outs.length || outs[j] == null) {
-        throw new OffloadException("node '" + node.name() + "' (" + node.opType() + ") produced no output " + j);
-      }
-      Slot s = slots.get(o);
-      ByteBuffer h = HostTransfer.toDevice(outs[j]);
-      keepAlive.add(h);
-      List<ClEvent> wait = new ArrayList<>(s.writers);
-      wait.addAll(s.readers);
-      ClEvent e = ctx.write(s.buffer, h, dedupe(wait));
-      events.add(e);
-      s.writers.clear();
-      s.readers.clear();
-      s.writers.add(e);
-    }
-  }
 
-  private static List<ClEvent> dedupe(List<ClEvent> l) {
-    if (l.size() < 2) {
-      return l;
-    }
-    Set<ClEvent> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    List<ClEvent> out = new ArrayList<>();
-    for (ClEvent e : l) {
-      if (seen.add(e)) {
-        out.add(e);
+    @Override
+    public void close() {
+      queue.close(); // waits for what is still enqueued before anything it uses goes
+      for (ClKernel k : kernels) {
+        if (k != null) {
+          k.close();
+        }
+      }
+      for (int i = 0; i < buffers.length; i++) {
+        if (buffers[i] != null && sharedBuffers.get(i) == null) {
+          buffers[i].close();
+        }
       }
     }
-    return out;
   }
 
   private void releaseNative() {
-    for (ClKernel k : kernels) {
-      if (k != null) {
-        k.close();
+    for (Lane l : lanes) {
+      l.close();
+    }
+    lanes.clear();
+    idle.clear();
+    for (ClBuffer b : sharedBuffers) {
+      if (b != null) {
+        b.close();
       }
     }
-    for (ClBuffer b : buffers) {
-      b.close();
-    }
-    buffers.clear();
   }
 
-  /** Releases kernels and buffers; the context and program cache belong to the caller. */
+  /**
+   * Waits for runs in flight, then releases lanes and weights; later runs fail. The context and program cache
+   * belong to the caller.
+   */
   @Override
   public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      releaseNative();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean interrupted = false;
+    while (idle.size() < lanes.size() || lanesBeingMade > 0) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    releaseNative();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }
