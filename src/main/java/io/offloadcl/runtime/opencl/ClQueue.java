@@ -37,20 +37,23 @@ public final class ClQueue implements AutoCloseable {
         null), "clEnqueueWriteBuffer(" + data.remaining() + " bytes) on " + device);
   }
 
-  /** Copies {@code data.remaining()} bytes of {@code src} into {@code data} once everything before it ran. */
-  public void readBlocking(ClBuffer src, ByteBuffer data) {
-    Cl.check(CL.clEnqueueReadBuffer(queue, src.mem, true, 0, data.remaining(), Pointer.to(data), 0, null, null),
-        "clEnqueueReadBuffer(" + data.remaining() + " bytes) on " + device);
+  /**
+   * Copies {@code data.remaining()} bytes of {@code src} into {@code data} once everything before it ran; without
+   * {@code blocking} the bytes are there after a later {@link #finish}.
+   */
+  public void read(ClBuffer src, ByteBuffer data, boolean blocking) {
+    Cl.check(CL.clEnqueueReadBuffer(queue, src.mem, blocking, 0, data.remaining(), Pointer.to(data), 0, null,
+        null), "clEnqueueReadBuffer(" + data.remaining() + " bytes) on " + device);
   }
 
   /**
-   * Maps the whole buffer into host memory once everything before it ran (blocking), for reading or, with
-   * {@code forWrite}, for overwriting every byte (the old contents are not copied out). Give the view back with
-   * {@link #unmap} before a kernel uses the buffer again.
+   * Maps the whole buffer into host memory once everything before it ran, for reading or, with {@code forWrite},
+   * for overwriting every byte (the old contents are not copied out). Without {@code blocking} the view is valid
+   * after a later {@link #finish}. Give it back with {@link #unmap} before a kernel uses the buffer again.
    */
-  public ByteBuffer map(ClBuffer b, boolean forWrite) {
+  public ByteBuffer map(ClBuffer b, boolean forWrite, boolean blocking) {
     int[] err = new int[1];
-    ByteBuffer m = CL.clEnqueueMapBuffer(queue, b.mem, true,
+    ByteBuffer m = CL.clEnqueueMapBuffer(queue, b.mem, blocking,
         forWrite ? CL.CL_MAP_WRITE_INVALIDATE_REGION : CL.CL_MAP_READ, 0, b.bytes(), 0, null, null, err);
     Cl.check(err[0], "clEnqueueMapBuffer(" + b.bytes() + " bytes) on " + device);
     return m.order(ByteOrder.nativeOrder());

@@ -46,11 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run happens on a <em>lane</em>: an in-order queue with its own planned buffers and its own kernel objects,
  * their arguments bound once when the lane is made. The schedule is the node order, so the queue's order is the
- * only synchronisation a run needs: kernels are enqueued without events, and the blocking read (or map) of the
- * first output is the run's one host wait. Everything on the hot path is made once per lane: staging buffers for
- * inputs and outputs, or none at all where the device shares host memory (then inputs and outputs live in
- * host-allocated buffers that the run maps, so the only copies are between the caller's arrays and the device's
- * bytes). Weights are uploaded once and shared by every lane. Concurrent runs take separate lanes, made on first
+ * only synchronisation a run needs: kernels are enqueued without events, outputs are read without blocking,
+ * and one {@code clFinish} is the run's host wait. Everything on the hot path is made once per lane: staging
+ * buffers for inputs and outputs, or, for large ones on a device that shares host memory, none at all (they live in
+ * host-allocated buffers that the run maps, so the only copy is between the caller's arrays and the device's
+ * bytes; a map of an input costs a wait for the device, which pays only where the copy it saves is larger). Weights are uploaded once and shared by every lane. Concurrent runs take separate lanes, made on first
  * need up to {@link #MAX_LANES}; a further run waits for a lane to come free.
  */
 public final class OpenClExecutor implements AutoCloseable {
@@ -58,6 +58,12 @@ public final class OpenClExecutor implements AutoCloseable {
 
   /** Most lanes (concurrent runs) per executor: each holds a copy of the intermediates and inputs/outputs. */
   public static final int MAX_LANES = Math.max(2, Math.min(4, Settings.availableProcessors()));
+
+  /**
+   * Inputs and outputs from this size up are mapped rather than copied on a host-unified device: below it, copying
+   * through a staging buffer (about 10 GB/s) is cheaper than the device round trip a blocking map costs (~30 us).
+   */
+  public static final long MAP_MIN_BYTES = 256 * 1024;
 
   /** Compilation options. */
   public record Options(boolean strict, DeviceClass deviceClass, Path dumpKernelsDir) {
@@ -134,11 +140,11 @@ public final class OpenClExecutor implements AutoCloseable {
       outputSlots = new int[graph.outputs().size()];
       for (int j = 0; j < inputSlots.length; j++) {
         inputSlots[j] = slotOf.get(graph.inputs().get(j));
-        hostMapped[inputSlots[j]] = ctx.hostUnifiedMemory();
+        hostMapped[inputSlots[j]] = mappable(inputSlots[j]);
       }
       for (int j = 0; j < outputSlots.length; j++) {
         outputSlots[j] = slotOf.get(graph.outputs().get(j));
-        hostMapped[outputSlots[j]] = ctx.hostUnifiedMemory() && sharedBuffers.get(outputSlots[j]) == null;
+        hostMapped[outputSlots[j]] = mappable(outputSlots[j]);
       }
       Lane first = new Lane();
       lanes.add(first);
@@ -147,6 +153,11 @@ public final class OpenClExecutor implements AutoCloseable {
       releaseNative();
       throw e;
     }
+  }
+
+  /** A slot the host maps instead of copying: large, of this lane (not a shared weight), on unified memory. */
+  private boolean mappable(int slot) {
+    return ctx.hostUnifiedMemory() && sharedBuffers.get(slot) == null && slotBytes.get(slot) >= MAP_MIN_BYTES;
   }
 
   private static long work(KernelSource ks) {
@@ -558,12 +569,27 @@ public final class OpenClExecutor implements AutoCloseable {
             runOnHost(i);
           }
         }
-        Map<String, TensorData> out = new LinkedHashMap<>();
         List<Value> outs = graph.outputs();
+        ByteBuffer[] got = new ByteBuffer[outputSlots.length];
         for (int j = 0; j < outputSlots.length; j++) {
-          Value o = outs.get(j);
-          // the first blocking read waits for every launch before it: the one host sync of the run
-          out.put(o.name(), read(outputSlots[j], o));
+          int slot = outputSlots[j];
+          if (hostMapped[slot]) {
+            got[j] = queue.map(buffers[slot], false, false);
+          } else {
+            got[j] = staging(slot);
+            queue.read(buffers[slot], got[j], false);
+          }
+        }
+        queue.finish(); // the one host sync of the run
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (int j = 0; j < outputSlots.length; j++) {
+          TensorType t = outs.get(j).type();
+          out.put(outs.get(j).name(), HostTransfer.fromDevice(got[j], t.dtype(), t.shape().dims()));
+        }
+        for (int j = 0; j < outputSlots.length; j++) {
+          if (hostMapped[outputSlots[j]]) {
+            queue.unmap(buffers[outputSlots[j]], got[j]);
+          }
         }
         return out;
       } catch (RuntimeException e) {
@@ -580,7 +606,7 @@ public final class OpenClExecutor implements AutoCloseable {
     private void write(int slot, TensorData d, boolean fromFallback) {
       ClBuffer b = buffers[slot];
       if (hostMapped[slot]) {
-        ByteBuffer m = queue.map(b, true);
+        ByteBuffer m = queue.map(b, true, true);
         HostTransfer.put(d, m);
         queue.unmap(b, m);
       } else if (fromFallback) {
@@ -596,7 +622,7 @@ public final class OpenClExecutor implements AutoCloseable {
       ClBuffer b = buffers[slot];
       TensorType t = v.type();
       if (hostMapped[slot]) {
-        ByteBuffer m = queue.map(b, false);
+        ByteBuffer m = queue.map(b, false, true);
         try {
           return HostTransfer.fromDevice(m, t.dtype(), t.shape().dims());
         } finally {
@@ -604,7 +630,7 @@ public final class OpenClExecutor implements AutoCloseable {
         }
       }
       ByteBuffer st = staging(slot);
-      queue.readBlocking(b, st);
+      queue.read(b, st, true);
       return HostTransfer.fromDevice(st, t.dtype(), t.shape().dims());
     }
 
