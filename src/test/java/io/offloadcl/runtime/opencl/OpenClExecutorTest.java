@@ -209,4 +209,85 @@ class OpenClExecutorTest {
         () -> new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, null, null)));
     assertTrue(e.getMessage().contains("ThresholdedRelu"), e.getMessage());
   }
+
+  @Test
+  void concurrentRunsGetTheirOwnLanesAndCloseReleasesThem() throws Exception {
+    Map<ClResources.Kind, Long> before = ClResources.snapshot();
+    OpGraph g = chain(6, 17, 33);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      assertEquals(1, ex.lanes());
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      try {
+        List<Future<Integer>> fs = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          fs.add(pool.submit(() -> {
+            start.await();
+            for (int r = 0; r < 200; r++) {
+              g.check(ex.run(g.feeds), 1e-5, 1e-5);
+            }
+            return 200;
+          }));
+        }
+        start.countDown();
+        int runs = 0;
+        for (Future<Integer> f : fs) {
+          runs += f.get();
+        }
+        assertEquals(1600, runs);
+      } finally {
+        pool.shutdown();
+      }
+      int lanes = ex.lanes();
+      assertTrue(lanes >= 1 && lanes <= OpenClExecutor.MAX_LANES, "lanes " + lanes);
+      System.out.println("8 threads x 200 runs used " + lanes + " lanes (at most " + OpenClExecutor.MAX_LANES + ")");
+    }
+    Map<ClResources.Kind, Long> after = ClResources.snapshot();
+    after.put(ClResources.Kind.PROGRAM, before.get(ClResources.Kind.PROGRAM));
+    assertEquals(before, after, "closing releases every lane's queue, buffers and kernels");
+  }
+
+  @Test
+  void runAfterCloseFailsNamingTheGraph() {
+    OpGraph g = chain(2, 3, 4);
+    OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults());
+    ex.close();
+    io.offloadcl.ir.DeviceException e = assertThrows(io.offloadcl.ir.DeviceException.class, () -> ex.run(g.feeds));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+  }
+
+  /** Inputs and outputs above the map threshold go through mapped host buffers on a host-unified device. */
+  @Test
+  void largeInputsAndOutputsAreCorrectWhetherMappedOrCopied() {
+    int n = (int) (OpenClExecutor.MAP_MIN_BYTES / 4) + 1000; // just above the threshold
+    OpGraph g = new OpGraph(11);
+    Value x = g.input(n);
+    Value small = g.input(5);
+    Value y = g.node("Neg", null, new long[] {n}, x);
+    Value z = g.node("Relu", null, new long[] {n}, y);
+    Value s = g.node("Neg", null, new long[] {5}, small);
+    g.expect(z, Ref.unary(g.feedOf(x), v -> Math.max(0, -v)));
+    g.expect(y, Ref.unary(g.feedOf(x), v -> -v));
+    g.expect(s, Ref.unary(g.feedOf(small), v -> -v));
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      for (int r = 0; r < 5; r++) {
+        g.check(ex.run(g.feeds), 0, 0);
+      }
+      // other values in the same buffers: nothing of the earlier run may show through
+      Map<String, TensorData> other = new java.util.HashMap<>();
+      g.feeds.forEach((k, v) -> {
+        float[] f = v.toFloatArray();
+        for (int i = 0; i < f.length; i++) {
+          f[i] = -2 * f[i] - 1;
+        }
+        other.put(k, TensorData.wrap(DType.FLOAT32, v.dims(), f));
+      });
+      Map<String, TensorData> out = ex.run(other);
+      float[] in = other.get(x.name()).floats();
+      float[] got = out.get(z.name()).floats();
+      for (int i = 0; i < n; i++) {
+        assertEquals(Math.max(0, -in[i]), got[i], 0f, "element " + i);
+      }
+    }
+  }
 }
