@@ -82,7 +82,7 @@ final class Backends {
    * kernel, and the Java reference runs them too. The passes rewrite a copy: the imported graph, which the
    * session describes to its callers, is an earlier stage's object and stays as it was.
    */
-  private static Graph optimized(Graph imported, SessionOptions options) {
+  static Graph optimized(Graph imported, SessionOptions options) {
     if (!options.optimize()) {
       return imported;
     }

@@ -356,49 +356,60 @@ public final class Bench {
   }
 
   /**
-   * The model's nodes timed one kernel at a time on the OpenCL device (the graph specialized to the benchmark
-   * inputs), summed per op type: where a run's time goes.
+   * The model's nodes timed one kernel at a time on the OpenCL device, summed per op type: where a run's time
+   * goes. The graph is the one a session runs: optimized by the same pipeline (fused ops, folded BatchNorm), then
+   * specialized to the benchmark inputs, so the profile lists the kernels a run launches.
    */
   public Profile profile(Path model, BenchKernels kernels) {
     String name = modelName(model);
     progress.accept(name + ": per-node kernel profile");
-    Graph g = OnnxImporter.load(model);
+    Graph imported = OnnxImporter.load(model);
     List<TensorInfo> infos = new ArrayList<>();
-    for (Value v : g.inputs()) {
+    for (Value v : imported.inputs()) {
       infos.add(new TensorInfo(v.name(), v.type()));
     }
     Map<String, TensorData> feeds = BenchInputs.forModel(model, infos);
+    Graph g = runGraph(imported, feeds);
+    try (BenchKernels.Prepared p = kernels.prepare(g, feeds)) {
+      return profile(name, g, p.profile(0.05));
+    }
+  }
+
+  /** The graph a session with this harness's options compiles for these inputs. */
+  Graph runGraph(Graph imported, Map<String, TensorData> feeds) {
+    Graph g = Backends.optimized(imported, sessionOptions());
     // the same specialization (and folding of constant subgraphs) the OpenCL backend compiles
     Graph s = ShapeSpecializer.specialize(g, feeds, ShapeSpecializer.Binding.DIMS);
     for (ShapeSpecializer.Binding b = ShapeSpecializer.Binding.DIMS.next(); !ShapeSpecializer.isStatic(s) && b != null;
         b = b.next()) {
       s = ShapeSpecializer.specialize(g, feeds, b);
     }
-    try (BenchKernels.Prepared p = kernels.prepare(s, feeds)) {
-      List<BenchKernels.NodeTime> nodes = p.profile(0.05);
-      double total = nodes.stream().mapToDouble(BenchKernels.NodeTime::ms).sum();
-      Map<String, double[]> by = new LinkedHashMap<>();
-      int fallbacks = 0;
-      for (BenchKernels.NodeTime t : nodes) {
-        if (!t.kernel()) {
-          if (!io.offloadcl.codegen.KernelGenerator.isView(s.node(t.node()))) {
-            fallbacks++;
-          }
-          continue;
+    return s;
+  }
+
+  private static Profile profile(String name, Graph s, List<BenchKernels.NodeTime> nodes) {
+    double total = nodes.stream().mapToDouble(BenchKernels.NodeTime::ms).sum();
+    Map<String, double[]> by = new LinkedHashMap<>();
+    int fallbacks = 0;
+    for (BenchKernels.NodeTime t : nodes) {
+      if (!t.kernel()) {
+        if (!io.offloadcl.codegen.KernelGenerator.isView(s.node(t.node()))) {
+          fallbacks++;
         }
-        double[] a = by.computeIfAbsent(t.opType(), k -> new double[3]);
-        a[0]++;
-        a[1] += t.ms();
-        a[2] += t.flops();
+        continue;
       }
-      List<OpShare> shares = new ArrayList<>();
-      by.forEach((op, a) -> shares.add(new OpShare(op, (int) a[0], a[1], a[1] / total,
-          a[1] > 0 ? a[2] / (a[1] * 1e6) : 0)));
-      shares.sort(Comparator.comparingDouble(OpShare::ms).reversed());
-      List<BenchKernels.NodeTime> slow = nodes.stream().filter(BenchKernels.NodeTime::kernel)
-          .sorted(Comparator.comparingDouble(BenchKernels.NodeTime::ms).reversed()).limit(5).toList();
-      return new Profile(name, total, fallbacks, shares, slow);
+      double[] a = by.computeIfAbsent(t.opType(), k -> new double[3]);
+      a[0]++;
+      a[1] += t.ms();
+      a[2] += t.flops();
     }
+    List<OpShare> shares = new ArrayList<>();
+    by.forEach((op, a) -> shares.add(new OpShare(op, (int) a[0], a[1], a[1] / total,
+        a[1] > 0 ? a[2] / (a[1] * 1e6) : 0)));
+    shares.sort(Comparator.comparingDouble(OpShare::ms).reversed());
+    List<BenchKernels.NodeTime> slow = nodes.stream().filter(BenchKernels.NodeTime::kernel)
+        .sorted(Comparator.comparingDouble(BenchKernels.NodeTime::ms).reversed()).limit(5).toList();
+    return new Profile(name, total, fallbacks, shares, slow);
   }
 
   private static void resetHeapPeaks() {
