@@ -127,8 +127,8 @@ final class Backends {
    * The OpenCL executor on the default device, with compiled programs cached under {@link Settings#cacheDir()}.
    * A graph with static shapes compiles once, now. A graph with dynamic dimensions is specialized per run by
    * {@link OpenClModel} (input dims, and small integer shape inputs where shapes depend on them) and compiled on
-   * first use of each specialization, kept until the session closes. An executor serialises its own runs (its
-   * planned buffers are shared), so concurrent session runs on one specialization queue.
+   * first use of each specialization, kept until the session closes. Concurrent session runs on one
+   * specialization take separate lanes of its executor (each with its own queue and buffers, made on first need).
    */
   static Backend opencl(Graph graph, SessionOptions options) {
     checkAvailable(options);

@@ -94,6 +94,7 @@ public final class OpenClExecutor implements AutoCloseable {
   private final List<Lane> lanes = new ArrayList<>();
   private final ArrayDeque<Lane> idle = new ArrayDeque<>();
   private int lanesBeingMade;
+  private int laneLimit = MAX_LANES;
   private boolean closed;
 
   /**
@@ -486,26 +487,36 @@ public final class OpenClExecutor implements AutoCloseable {
         if (!idle.isEmpty()) {
           return idle.pop();
         }
-        if (lanes.size() + lanesBeingMade < MAX_LANES) {
+        if (lanes.size() + lanesBeingMade < laneLimit) {
           lanesBeingMade++;
           break;
         }
-        waitUninterruptibly();
+        awaitLane();
       }
     }
-    Lane made = null;
+    Lane made;
     try {
       made = new Lane(); // outside the lock: buffers and kernels take a while, and other lanes may run meanwhile
-      return made;
-    } finally {
+    } catch (RuntimeException e) {
       synchronized (this) {
         lanesBeingMade--;
-        if (made != null) {
-          lanes.add(made);
-        }
         notifyAll();
+        // a further lane is an optimisation: when the device cannot hold one, runs share the lanes there are
+        if (!(e instanceof DeviceException) || lanes.isEmpty() || closed) {
+          throw e;
+        }
+        laneLimit = lanes.size();
+        LOG.debug("graph '{}': no further lane ({}); {} lane(s) serve concurrent runs", graph.name(),
+            e.getMessage(), laneLimit);
       }
+      return acquire();
     }
+    synchronized (this) {
+      lanesBeingMade--;
+      lanes.add(made);
+      notifyAll();
+    }
+    return made;
   }
 
   private synchronized void release(Lane lane) {
@@ -513,7 +524,7 @@ public final class OpenClExecutor implements AutoCloseable {
     notifyAll();
   }
 
-  private void waitUninterruptibly() {
+  private void awaitLane() {
     try {
       wait();
     } catch (InterruptedException e) {
