@@ -39,6 +39,14 @@ public final class ClContext implements AutoCloseable {
 
   /** Opens a context and queue on the device. */
   public static ClContext open(ClDevice device) {
+    return open(device, true);
+  }
+
+  /**
+   * As {@link #open(ClDevice)}; without {@code mapWhereUnified} the context reports no host-unified memory, so
+   * executors copy through staging buffers as on a discrete GPU (how tests cover that path on a CPU driver).
+   */
+  static ClContext open(ClDevice device, boolean mapWhereUnified) {
     cl_context_properties props = new cl_context_properties();
     props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId);
     int[] err = new int[1];
@@ -67,11 +75,12 @@ public final class ClContext implements AutoCloseable {
       Cl.check(err[0], "clCreateCommandQueueWithProperties on " + device.name());
     }
     ClResources.created(ClResources.Kind.QUEUE);
-    boolean unified;
+    boolean unified = false;
     try {
-      unified = OpenClPlatforms.deviceInt(device.deviceId, CL.CL_DEVICE_HOST_UNIFIED_MEMORY) != 0;
+      unified = mapWhereUnified
+          && OpenClPlatforms.deviceInt(device.deviceId, CL.CL_DEVICE_HOST_UNIFIED_MEMORY) != 0;
     } catch (DeviceException e) {
-      unified = false; // OpenCL 3.0 drivers may drop the query: copying is always correct
+      // OpenCL 3.0 drivers may drop the query: copying is always correct
     }
     return new ClContext(device, ctx, q, ooo, unified);
   }

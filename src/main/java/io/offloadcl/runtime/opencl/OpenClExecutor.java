@@ -456,6 +456,15 @@ public final class OpenClExecutor implements AutoCloseable {
     return programSource;
   }
 
+  /** How many input and output buffers runs map instead of copying (0 unless the device shares host memory). */
+  public int mappedBuffers() {
+    int n = 0;
+    for (boolean m : hostMapped) {
+      n += m ? 1 : 0;
+    }
+    return n;
+  }
+
   /** Lanes made so far: 1 until runs overlap, at most {@link #MAX_LANES}. */
   public synchronized int lanes() {
     return lanes.size();

@@ -256,9 +256,20 @@ class OpenClExecutorTest {
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
   }
 
-  /** Inputs and outputs above the map threshold go through mapped host buffers on a host-unified device. */
+  /**
+   * Inputs and outputs above the map threshold go through mapped host buffers on a host-unified device, and through
+   * staging copies on a context that reports no unified memory (the discrete-GPU path); both give exact results.
+   */
   @Test
   void largeInputsAndOutputsAreCorrectWhetherMappedOrCopied() {
+    largeInputsAndOutputs(ctx, ctx.hostUnifiedMemory() ? 3 : 0);
+    try (ClContext copying = ClContext.open(ctx.device(), false)) {
+      assertTrue(!copying.hostUnifiedMemory());
+      largeInputsAndOutputs(copying, 0);
+    }
+  }
+
+  private static void largeInputsAndOutputs(ClContext ctx, int mapped) {
     int n = (int) (OpenClExecutor.MAP_MIN_BYTES / 4) + 1000; // just above the threshold
     OpGraph g = new OpGraph(11);
     Value x = g.input(n);
@@ -269,7 +280,9 @@ class OpenClExecutorTest {
     g.expect(z, Ref.unary(g.feedOf(x), v -> Math.max(0, -v)));
     g.expect(y, Ref.unary(g.feedOf(x), v -> -v));
     g.expect(s, Ref.unary(g.feedOf(small), v -> -v));
-    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+    try (ProgramCache cache = new ProgramCache(ctx, null);
+        OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      assertEquals(mapped, ex.mappedBuffers(), "the large input and the two large outputs; never the small ones");
       for (int r = 0; r < 5; r++) {
         g.check(ex.run(g.feeds), 0, 0);
       }
