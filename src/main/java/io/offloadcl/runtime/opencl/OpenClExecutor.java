@@ -47,10 +47,11 @@ import org.slf4j.LoggerFactory;
  * their arguments bound once when the lane is made. The schedule is the node order, so the queue's order is the
  * only synchronisation a run needs: kernels are enqueued without events, outputs are read without blocking,
  * and one {@code clFinish} is the run's host wait. Everything on the hot path is made once per lane: staging
- * buffers for inputs and outputs, or, for large ones on a device that shares host memory, none at all (they live in
- * host-allocated buffers that the run maps, so the only copy is between the caller's arrays and the device's
- * bytes; a map of an input costs a wait for the device, which pays only where the copy it saves is larger). Weights are uploaded once and shared by every lane. Concurrent runs take separate lanes, made on first
- * need up to {@link #MAX_LANES}; a further run waits for a lane to come free.
+ * buffers for inputs and outputs, or, for large ones on a device that shares host memory, none at all (they live
+ * in host-allocated buffers that the run maps, so the only copy is between the caller's arrays and the device's
+ * bytes; a map of an input costs a wait for the device, which pays only where the copy it saves is larger).
+ * Weights are uploaded once and shared by every lane. Concurrent runs take separate lanes, made on first need up
+ * to {@link #MAX_LANES}; a further run waits for a lane to come free.
  */
 public final class OpenClExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpenClExecutor.class);
