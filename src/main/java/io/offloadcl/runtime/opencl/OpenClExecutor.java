@@ -570,6 +570,13 @@ public final class OpenClExecutor implements AutoCloseable {
             kernels[i].setArg(a, buffers[slotOf.get(v)]);
           }
         }
+        for (int[] io : new int[][] {inputSlots, outputSlots}) {
+          for (int slot : io) {
+            if (!hostMapped[slot]) {
+              staging(slot); // made now, so that no run allocates host memory for its transfers
+            }
+          }
+        }
       } catch (RuntimeException e) {
         close();
         throw e;
