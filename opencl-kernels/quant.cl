@@ -234,3 +234,25 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 #undef Q_BIAS_PARAM
 #undef Q_OUT_T
 #undef Q_STORE
+
+//@section qmaxpool
+// MaxPool over int8 (the rewrite keeps it inside quantized regions: max commutes with the monotone
+// quantization). One work-item per output; positions in the padding are skipped, as in the reference.
+// Parameters: NC (batch * channels) H W OH OW KH KW SH SW DH DW PH PW.
+__kernel void KNAME(__global const char* restrict X, __global char* restrict Y) {
+  const int ow = get_global_id(0);
+  const int oh = get_global_id(1);
+  const int nc = get_global_id(2);
+  if (ow >= OW || oh >= OH) return;
+  __global const char* x = X + (long) nc * H * W;
+  int m = -128;
+  for (int kh = 0; kh < KH; kh++) {
+    const int ih = oh * SH - PH + kh * DH;
+    if (ih < 0 || ih >= H) continue;
+    for (int kw = 0; kw < KW; kw++) {
+      const int iw = ow * SW - PW + kw * DW;
+      if (iw >= 0 && iw < W) m = max(m, (int) x[ih * W + iw]);
+    }
+  }
+  Y[((long) nc * OH + oh) * OW + ow] = (char) m;
+}

@@ -65,7 +65,7 @@ public final class KernelGenerator {
     if (FusedGen.handles(op)) {
       return FusedGen.generate(n, kernelName, deviceClass, epilogue);
     }
-    if (QuantGen.handles(op) && n.domain().equals("offloadcl")) {
+    if (QuantGen.handles(n)) {
       return QuantGen.generate(n, kernelName, epilogue);
     }
     if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {

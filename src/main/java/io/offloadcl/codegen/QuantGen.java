@@ -22,9 +22,15 @@ final class QuantGen {
 
   private QuantGen() {}
 
-  static boolean handles(String op) {
-    return op.equals("QuantizeInt8") || op.equals("DequantizeInt8") || op.equals("QConvInt8")
-        || op.equals("QGemmInt8");
+  /** The rewrite's INT8 ops, and MaxPool over int8 (which the rewrite leaves inside quantized regions). */
+  static boolean handles(Node n) {
+    String op = n.opType();
+    if (n.domain().equals("offloadcl")) {
+      return op.equals("QuantizeInt8") || op.equals("DequantizeInt8") || op.equals("QConvInt8")
+          || op.equals("QGemmInt8");
+    }
+    return op.equals("MaxPool") && (n.domain().isEmpty() || n.domain().equals("ai.onnx")) && !n.inputs().isEmpty()
+        && n.input(0) != null && n.input(0).type() != null && n.input(0).type().dtype() == DType.INT8;
   }
 
   static KernelSource generate(Node n, String name, Epilogue epi) {
@@ -39,6 +45,8 @@ final class QuantGen {
         return elementwise(n, name, "dequantize", DType.INT8, "SCALE", scale(n));
       case "QConvInt8":
         return conv(n, name);
+      case "MaxPool":
+        return maxPool(n, name);
       default:
         return gemm(n, name);
     }
@@ -150,5 +158,24 @@ final class QuantGen {
     List<KernelSource.Arg> args = epilogue(n, b);
     long[] global = {(ow + 15) / 16, oh, x[0] * co / cob};
     return new KernelSource(name, source(b), "", global, null, args);
+  }
+
+  private static KernelSource maxPool(Node n, String name) {
+    if (n.outputs().size() > 1 && n.output(1) != null && !n.output(1).uses().isEmpty()) {
+      throw new UnsupportedOperatorException(where(n) + ": the Indices output has no int8 OpenCL kernel");
+    }
+    long[] x = Shapes.dims(n, n.input(0));
+    long[] y = Shapes.dims(n, n.output(0));
+    long[] kernel = n.attributes().getInts("kernel_shape", new long[0]);
+    if (x.length != 4 || kernel.length != 2) {
+      throw new UnsupportedOperatorException(where(n) + ": only 2-D int8 pooling has an OpenCL kernel");
+    }
+    Windows win = Windows.of(n, x, y, kernel);
+    Block b = new Block(name, "quant.cl", "qmaxpool", "int8 MaxPool (node '" + n.name() + "') " + win.kh() + "x"
+        + win.kw());
+    b.def("NC", x[0] * x[1]);
+    win.define(b);
+    return new KernelSource(name, source(b), "", new long[] {win.ow(), win.oh(), x[0] * x[1]}, null,
+        List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0)));
   }
 }

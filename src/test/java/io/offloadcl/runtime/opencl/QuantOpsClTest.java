@@ -93,7 +93,7 @@ class QuantOpsClTest {
   }
 
   @Test
-  void quantizeAndDequantizeExactly() {
+  void quantizeDequantizeAndInt8MaxPoolExactly() {
     OpGraph g = new OpGraph(71);
     // ties (x / scale = k + 0.5 must round to even), values far outside the range, NaN and infinities
     float[] special = {1.25f, -1.25f, 0.75f, -0.75f, 0.25f, 63.25f, -63.75f, 1e9f, -1e9f, Float.NaN,
@@ -105,6 +105,16 @@ class QuantOpsClTest {
       add(g, "DequantizeInt8", new Attributes().setFloat("scale", 0.0371f), g.feed(int8(g, -128, 127, n)));
     }
     add(g, "DequantizeInt8", new Attributes().setFloat("scale", 1.7e-3f), g.feed(int8(g, -127, 127, 2, 3, 5, 7)));
+    // int8 MaxPool (kept inside quantized regions): the MNIST windows, padding (read as absent, not as 0 or
+    // -128) with a stride that leaves a partial window, and -128 in the data
+    long[][] pools = {{2, 2, 0, 28}, {3, 3, 0, 14}, {3, 2, 1, 9}};
+    for (long[] p : pools) {
+      Node n = g.graph.addNode("MaxPool", "", 17, "MaxPool_" + outs.size(),
+          List.of(g.feed(int8(g, -128, -100, 2, 3, p[3], p[3] + 1))), List.of("y" + outs.size()),
+          new Attributes().setInts("kernel_shape", p[0], p[0]).setInts("strides", p[1], p[1])
+              .setInts("pads", p[2], p[2], p[2], p[2]));
+      outs.add(n.output(0));
+    }
     runAndCheck(g);
   }
 
