@@ -37,6 +37,37 @@ inline int q_hsum8(int8 v) {
   return q.x + q.y;
 }
 
+// The eight horizontal sums of a0..a7 as one vector (three rounds of pairwise adds instead of 8 scalar
+// reductions).
+inline int8 q_hsum8x8(int8 a0, int8 a1, int8 a2, int8 a3, int8 a4, int8 a5, int8 a6, int8 a7) {
+  const int8 b0 = (int8)(a0.even + a0.odd, a1.even + a1.odd);
+  const int8 b1 = (int8)(a2.even + a2.odd, a3.even + a3.odd);
+  const int8 b2 = (int8)(a4.even + a4.odd, a5.even + a5.odd);
+  const int8 b3 = (int8)(a6.even + a6.odd, a7.even + a7.odd);
+  const int8 c0 = (int8)(b0.even + b0.odd, b1.even + b1.odd);
+  const int8 c1 = (int8)(b2.even + b2.odd, b3.even + b3.odd);
+  return (int8)(c0.even + c0.odd, c1.even + c1.odd);
+}
+
+// q_requant and q_float for 8 outputs of one channel.
+inline char8 q_requant8(int8 acc, float mul, int lo) {
+#ifdef cl_khr_fp64
+  const double8 r = rint(convert_double8(acc) * (double) mul);
+  const long8 nan = isnan(r);
+  const int8 v = convert_int8(clamp(r, -127.0, 127.0));
+#else
+  const float8 r = rint(convert_float8(acc) * mul);
+  const int8 nan = isnan(r);
+  const int8 v = convert_int8(clamp(r, -127.0f, 127.0f));
+#endif
+  return convert_char8(max(select(v, (int8)(0), convert_int8(nan)), (int8)(lo)));
+}
+
+inline float8 q_float8(int8 acc, float mul, int relu) {
+  const float8 v = convert_float8(acc) * mul;
+  return relu ? select(v, (float8)(0.0f), v < 0.0f) : v;
+}
+
 // The reference's saturate(double): rint (half to even), NaN to 0, clamp to [lo, 127]. Without fp64 the
 // product is rounded to float first, which can move a value lying within 1 ulp of a .5 boundary by one step.
 inline char q_requant(int acc, float mul, int lo) {
@@ -168,6 +199,131 @@ __kernel void KNAME(__global const char* restrict A, __global const char* restri
 #undef Q_STORE
 
 //@section qconv
+// NCHW convolution as a GEMM with im2col on the fly, in the dot-product form of qgemm: a work-item owns TN
+// consecutive output pixels of one output row and every output channel of its group. It first copies the TN
+// input patches (the reduction index t = (ci * KH + kh) * KW + kw, padding and the tail up to KPAD read as 0)
+// into private memory, widened to short once, then runs TM output channels at a time over them: per 16-wide
+// step TM weight rows and TN patch rows, TM*TN pmaddwd. The patch copy is paid once per pixel for all COG
+// channels. Pointwise convolutions arrive as a 1-D convolution over the flattened plane (H = OH = 1,
+// W = OW = H * W).
+// Parameters: BATCH CI CO CIG COG GROUP H W OH OW KH KW SH SW DH DW PH PW TM TN KPAD.
+#if HAS_BIAS
+#define Q_BIAS(c) Bias[c]
+#define Q_BIAS_PARAM __global const int* restrict Bias,
+#else
+#define Q_BIAS(c) 0
+#define Q_BIAS_PARAM
+#endif
+#if OUT_INT8
+#define Q_OUT_T char
+#define Q_STORE(y, acc, c) (y) = q_requant((acc) + Q_BIAS(c), Mul[c], RELU ? 0 : -127)
+#else
+#define Q_OUT_T float
+#define Q_STORE(y, acc, c) (y) = q_float((acc) + Q_BIAS(c), Mul[c], RELU)
+#endif
+#define Q_KT (CIG * KH * KW)
+__kernel void KNAME(__global const char* restrict X, __global const char* restrict Wt, Q_BIAS_PARAM
+                    __global const float* restrict Mul, __global Q_OUT_T* restrict Y) {
+  const int ow0 = get_global_id(0) * TN;
+  const int oh = get_global_id(1);
+  const int ng = get_global_id(2);
+  if (ow0 >= OW || oh >= OH) return;
+  const int n = ng / GROUP;
+  const int g = ng % GROUP;
+  __global const char* x = X + (long) (n * CI + g * CIG) * H * W;
+  // short16 rows, so the dot loop reads whole vectors (a short array read by vload16 becomes piecewise loads)
+  short16 patchv[TN][KPAD / 16];
+#define patch(p, t) (((short*) patchv[p])[t])
+  // a unit-stride tile whose TN pixels all exist reads each (ci, kh, kw) as one TN-byte vector; other tiles
+  // gather pixel by pixel with the padding read as zero
+  const int iw0 = ow0 * SW - PW;
+  const bool full = SW == 1 && ow0 + TN <= OW;
+  int t = 0;
+  for (int ci = 0; ci < CIG; ci++) {
+    for (int kh = 0; kh < KH; kh++) {
+      const int ih = oh * SH - PH + kh * DH;
+      const bool row = ih >= 0 && ih < H;
+      __global const char* xr = x + ((long) ci * H + ih) * W;
+      for (int kw = 0; kw < KW; kw++, t++) {
+        const int iw = iw0 + kw * DW;
+        if (full && row && iw >= 0 && iw + TN <= W) {
+#if TN == 4
+          const char4 v = vload4(0, xr + iw);
+          patch(0, t) = v.s0; patch(1, t) = v.s1; patch(2, t) = v.s2; patch(3, t) = v.s3;
+#elif TN == 8
+          const char8 v = vload8(0, xr + iw);
+          patch(0, t) = v.s0; patch(1, t) = v.s1; patch(2, t) = v.s2; patch(3, t) = v.s3;
+          patch(4, t) = v.s4; patch(5, t) = v.s5; patch(6, t) = v.s6; patch(7, t) = v.s7;
+#else
+#pragma unroll
+          for (int p = 0; p < TN; p++) patch(p, t) = xr[iw + p];
+#endif
+        } else {
+#pragma unroll
+          for (int p = 0; p < TN; p++) {
+            const int c = iw + p * SW;
+            patch(p, t) = (row && ow0 + p < OW && c >= 0 && c < W) ? (short) xr[c] : (short) 0;
+          }
+        }
+      }
+    }
+  }
+  for (; t < KPAD; t++) {
+#pragma unroll
+    for (int p = 0; p < TN; p++) patch(p, t) = 0;
+  }
+  for (int c0 = 0; c0 < COG; c0 += TM) {
+    __global const char* w[TM];
+#pragma unroll
+    for (int i = 0; i < TM; i++) w[i] = Wt + (long) (g * COG + min(c0 + i, COG - 1)) * Q_KT;
+    int8 acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+      for (int j = 0; j < TN; j++) acc[i][j] = (int8)(0);
+    int k = 0;
+    for (; k + 16 <= Q_KT; k += 16) {
+      short16 wv[TM], pv[TN];
+#pragma unroll
+      for (int i = 0; i < TM; i++) wv[i] = convert_short16(vload16(0, w[i] + k));
+#pragma unroll
+      for (int j = 0; j < TN; j++) pv[j] = patchv[j][k / 16];
+#pragma unroll
+      for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TN; j++) acc[i][j] += q_pmadd(wv[i], pv[j]);
+    }
+    for (int i = 0; i < TM && c0 + i < COG; i++) {
+      const int co = g * COG + c0 + i;
+      __global Q_OUT_T* y = Y + ((long) (n * CO + co) * OH + oh) * OW;
+#if TN == 8
+      if (k == Q_KT && ow0 + 8 <= OW) {
+        const int8 s = q_hsum8x8(acc[i][0], acc[i][1], acc[i][2], acc[i][3], acc[i][4], acc[i][5], acc[i][6],
+                                 acc[i][7]) + Q_BIAS(co);
+#if OUT_INT8
+        vstore8(q_requant8(s, Mul[co], RELU ? 0 : -127), 0, y + ow0);
+#else
+        vstore8(q_float8(s, Mul[co], RELU), 0, y + ow0);
+#endif
+        continue;
+      }
+#endif
+      for (int j = 0; j < TN && ow0 + j < OW; j++) {
+        int s = q_hsum8(acc[i][j]);
+        for (int t = k; t < Q_KT; t++) s += (int) w[i][t] * (int) patch(j, t);
+        Q_STORE(y[ow0 + j], s, co);
+      }
+    }
+  }
+}
+#undef Q_KT
+#undef patch
+#undef Q_BIAS
+#undef Q_BIAS_PARAM
+#undef Q_OUT_T
+#undef Q_STORE
+
+//@section qconv_direct
 // NCHW convolution as im2col on the fly: the reduction index t = (ci * KH + kh) * KW + kw runs along a
 // weight row (W is [CO][CIG][KH][KW]). A work-item owns COB output channels x 16 consecutive output columns of
 // one output row. Per pair of reduction steps (t, t + 1) it loads the two 16-pixel input vectors (one

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offloadcl.codegen.DeviceClass;
+import io.offloadcl.codegen.KernelSource;
 import io.offloadcl.ir.Attributes;
 import io.offloadcl.ir.DType;
 import io.offloadcl.ir.Node;
@@ -70,7 +71,7 @@ class QuantOpsClTest {
   }
 
   /** Expected values from the reference kernels, then one strict OpenCL run compared exactly. */
-  private void runAndCheck(OpGraph g) {
+  private List<String> runAndCheck(OpGraph g) {
     ShapeInference.run(g.graph);
     for (Value y : outs) {
       Node n = y.producer();
@@ -89,6 +90,7 @@ class QuantOpsClTest {
       assertTrue(ex.fallbacks().isEmpty(), ex.fallbacks().toString());
       assertEquals(outs.size(), ex.kernelSources().size(), "one kernel per quant node");
       g.check(ex.run(g.feeds), 0, 0, false);
+      return ex.kernelSources().stream().map(KernelSource::source).toList();
     }
   }
 
@@ -122,11 +124,13 @@ class QuantOpsClTest {
   void qconvEveryPathAgainstReference() {
     OpGraph g = new OpGraph(72);
     // {batch, ci, co, h, w, kh, kw, stride, dilation, pad, group}: pointwise (flattened 1-D path, 49 pixels),
-    // 3x3 wide enough for interior vload16 rows and tile ends, stride 2 grouped, depthwise (COB 1), a 5x3
-    // dilated kernel, a strided 1x1 (not pointwise), odd channel counts (COB 2 and 1), a 1x1 image
+    // 3x3 wide enough for full 8-pixel tiles and tile ends, stride 2 grouped, depthwise, a 5x3 dilated kernel,
+    // a strided 1x1 (not pointwise), odd channel counts, a 1x1 image; reductions long enough for the 4-pixel
+    // tile (240 * 9) and for the direct kernel (480 * 9)
     long[][] cases = {{2, 19, 8, 7, 7, 1, 1, 1, 1, 0, 1}, {1, 5, 16, 17, 37, 3, 3, 1, 1, 1, 1},
         {1, 6, 6, 11, 13, 3, 3, 2, 1, 1, 3}, {2, 8, 8, 9, 9, 3, 3, 1, 1, 1, 8}, {1, 3, 12, 20, 23, 5, 3, 1, 2, 2, 1},
-        {1, 4, 6, 9, 10, 1, 1, 2, 1, 0, 1}, {1, 7, 3, 6, 5, 3, 3, 1, 1, 0, 1}, {1, 2, 4, 1, 1, 3, 3, 1, 1, 1, 1}};
+        {1, 4, 6, 9, 10, 1, 1, 2, 1, 0, 1}, {1, 7, 3, 6, 5, 3, 3, 1, 1, 0, 1}, {1, 2, 4, 1, 1, 3, 3, 1, 1, 1, 1},
+        {1, 240, 4, 5, 9, 3, 3, 1, 1, 1, 1}, {1, 480, 8, 4, 5, 3, 3, 1, 1, 1, 1}};
     int idx = 0;
     for (long[] c : cases) {
       for (int to : new int[] {1, 3}) {
@@ -145,7 +149,18 @@ class QuantOpsClTest {
         add(g, "QConvInt8", at, x, w, b, m);
       }
     }
-    runAndCheck(g);
+    // requantization ties through the 8-wide store: small integers times 0.5 land on k + 0.5
+    float[] half = new float[8];
+    Arrays.fill(half, 0.5f);
+    for (int to : new int[] {3, 1}) {
+      add(g, "QConvInt8", new Attributes().setInts("kernel_shape", 3, 3).setInts("pads", 1, 1, 1, 1)
+          .setInt("to", to), g.feed(int8(g, -3, 3, 1, 2, 6, 16)), g.constant(int8(g, -3, 3, 8, 2, 3, 3)), null,
+          g.constant(floats(half)));
+    }
+    List<String> sources = runAndCheck(g);
+    for (String variant : new String[] {"#define TN 8", "#define TN 4", "[quant.cl / qconv_direct]"}) {
+      assertTrue(sources.stream().anyMatch(src -> src.contains(variant)), "no case reached " + variant);
+    }
   }
 
   @Test
