@@ -149,12 +149,12 @@ class QuantOpsClTest {
         add(g, "QConvInt8", at, x, w, b, m);
       }
     }
-    // requantization ties through the 8-wide store: small integers times 0.5 land on k + 0.5
+    // requantization ties through the 8-wide store (K = 16 * 9, no scalar tail): odd sums times 0.5
     float[] half = new float[8];
     Arrays.fill(half, 0.5f);
     for (int to : new int[] {3, 1}) {
       add(g, "QConvInt8", new Attributes().setInts("kernel_shape", 3, 3).setInts("pads", 1, 1, 1, 1)
-          .setInt("to", to), g.feed(int8(g, -3, 3, 1, 2, 6, 16)), g.constant(int8(g, -3, 3, 8, 2, 3, 3)), null,
+          .setInt("to", to), g.feed(int8(g, -1, 1, 1, 16, 6, 16)), g.constant(int8(g, -1, 1, 8, 16, 3, 3)), null,
           g.constant(floats(half)));
     }
     List<String> sources = runAndCheck(g);
