@@ -125,12 +125,13 @@ class QuantOpsClTest {
     OpGraph g = new OpGraph(72);
     // {batch, ci, co, h, w, kh, kw, stride, dilation, pad, group}: pointwise (flattened 1-D path, 49 pixels),
     // 3x3 wide enough for full 8-pixel tiles and tile ends, stride 2 grouped, depthwise, a 5x3 dilated kernel,
-    // a strided 1x1 (not pointwise), odd channel counts, a 1x1 image; reductions long enough for the 4-pixel
-    // tile (240 * 9) and for the direct kernel (480 * 9)
+    // a strided 1x1 (not pointwise), odd channel counts, a 1x1 image; the largest 8-pixel patches (227 * 9 ->
+    // 2048 shorts, 32 KiB), the 4-pixel tile (400 * 9) and the direct kernel (480 * 9)
     long[][] cases = {{2, 19, 8, 7, 7, 1, 1, 1, 1, 0, 1}, {1, 5, 16, 17, 37, 3, 3, 1, 1, 1, 1},
         {1, 6, 6, 11, 13, 3, 3, 2, 1, 1, 3}, {2, 8, 8, 9, 9, 3, 3, 1, 1, 1, 8}, {1, 3, 12, 20, 23, 5, 3, 1, 2, 2, 1},
         {1, 4, 6, 9, 10, 1, 1, 2, 1, 0, 1}, {1, 7, 3, 6, 5, 3, 3, 1, 1, 0, 1}, {1, 2, 4, 1, 1, 3, 3, 1, 1, 1, 1},
-        {1, 240, 4, 5, 9, 3, 3, 1, 1, 1, 1}, {1, 480, 8, 4, 5, 3, 3, 1, 1, 1, 1}};
+        {1, 227, 4, 5, 9, 3, 3, 1, 1, 1, 1}, {1, 400, 8, 4, 5, 3, 3, 1, 1, 1, 1},
+        {1, 480, 8, 4, 5, 3, 3, 1, 1, 1, 1}};
     int idx = 0;
     for (long[] c : cases) {
       for (int to : new int[] {1, 3}) {
