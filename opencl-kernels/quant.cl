@@ -1,4 +1,5 @@
-// INT8 ops of the quantization rewrite (domain offloadcl): QuantizeInt8, DequantizeInt8, QConvInt8, QGemmInt8.
+// INT8 ops of the quantization rewrite (domain offloadcl): QuantizeInt8, DequantizeInt8, QConvInt8, QGemmInt8,
+// and MaxPool over int8, which the rewrite leaves inside quantized regions.
 // Bit-exact with runtime.cpu.QuantKernels: products of int8 values summed in int32, then per output channel
 // c: (acc + B[c]) * M[c] either kept as float (float multiply, as the reference) or requantized to int8 with
 // round-half-to-even in double precision and saturation to [-127, 127] ([0, 127] after Relu).
@@ -324,6 +325,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 #undef Q_STORE
 
 //@section qconv_direct
+// Fallback for reductions too long for qconv's private patches (codegen picks it past 32 KiB of patch).
 // NCHW convolution as im2col on the fly: the reduction index t = (ci * KH + kh) * KW + kw runs along a
 // weight row (W is [CO][CIG][KH][KW]). A work-item owns COB output channels x 16 consecutive output columns of
 // one output row. Per pair of reduction steps (t, t + 1) it loads the two 16-pixel input vectors (one
