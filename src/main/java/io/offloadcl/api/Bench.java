@@ -80,6 +80,7 @@ public final class Bench {
 
   private final Options options;
   private final Consumer<String> progress;
+  private Path int8Calibration;
 
   /** A harness reporting a line per step to {@code progress}. */
   public Bench(Options options, Consumer<String> progress) {
@@ -161,8 +162,18 @@ public final class Bench {
     }
   }
 
+  /**
+   * Times the models quantized to INT8 with this calibration file ({@code offloadcl quantize}) instead of in fp32;
+   * null (the default) for fp32. Their results carry the device label with " int8" appended.
+   */
+  public Bench int8(Path calibration) {
+    this.int8Calibration = calibration;
+    return this;
+  }
+
   private SessionOptions sessionOptions() {
-    return SessionOptions.builder().device(options.device()).threads(options.threads()).build();
+    return SessionOptions.builder().device(options.device()).threads(options.threads()).int8(int8Calibration)
+        .build();
   }
 
   static Map<String, Tensor> tensors(Map<String, TensorData> feeds) {
@@ -174,7 +185,7 @@ public final class Bench {
   /** Benchmarks one model; a failure is recorded in the result, not thrown. */
   public ModelResult model(Path model) {
     String name = modelName(model);
-    String dev = options.device().label();
+    String dev = options.device().label() + (int8Calibration == null ? "" : " int8");
     Path cacheDir = null;
     // restored afterwards; an environment value comes back as the equivalent property
     String savedCache = Settings.get("offloadcl.cache.dir").orElse(null);

@@ -51,6 +51,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--profile", description = "Also time every node's kernel alone on OpenCL, summed per op type.")
   boolean profile;
 
+  @Option(names = "--int8", paramLabel = "CALIB.json",
+      description = "Time the models quantized to INT8 with a calibration file written by `offloadcl quantize`.")
+  Path int8;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
   Path json;
 
@@ -82,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
     };
     List<Bench.ModelResult> results = new ArrayList<>();
     for (SessionOptions.Device d : devices) {
-      Bench b = new Bench(new Bench.Options(d, t, runs, warmup, vsOrt), progress);
+      Bench b = new Bench(new Bench.Options(d, t, runs, warmup, vsOrt), progress).int8(int8);
       for (Path m : models) {
         results.add(b.model(m));
       }

@@ -65,6 +65,9 @@ public final class KernelGenerator {
     if (FusedGen.handles(op)) {
       return FusedGen.generate(n, kernelName, deviceClass, epilogue);
     }
+    if (QuantGen.handles(n)) {
+      return QuantGen.generate(n, kernelName, epilogue);
+    }
     if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
       throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for domain '"
           + n.domain() + "' op " + op);
