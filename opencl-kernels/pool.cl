@@ -60,66 +60,81 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
 }
 
 //@section pool2d_vec
-// CPU devices, stride 1 or 2 along W without dilation: one work-item writes 8 neighbouring outputs of a row.
-// Segments whose windows lie inside the row read each window column as one float8 (stride 1) or as the even
-// lanes of a float16 (stride 2), so a row is read contiguously rather than gathered across work-items; border
-// segments take the scalar path of pool2d. ACC works on scalars and float8 alike.
+// CPU devices, stride 1 or 2 along W without dilation along W: one work-item per output row (oh, nc) writes
+// it in segments of 8 outputs. Each window column of a segment is one float8: a float8 load (stride 1) or the
+// even lanes of a float16 load (stride 2), so rows are read contiguously instead of gathered across
+// work-items. Segments whose windows leave the row (padding, ceil_mode, the row's end) first copy the span
+// they read into a private row with PADV outside the input, so they take the same vector path; their
+// per-lane counts and divisors are vectors. FINALV(acc, cnt, div) takes float or float8 counts.
 __kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
-  const int ow0 = get_global_id(0) * 8;
-  const int oh = get_global_id(1);
-  const int nc = get_global_id(2);
-  if (ow0 >= OW || oh >= OH) return;
+  const int oh = get_global_id(0);
+  const int nc = get_global_id(1);
+  if (oh >= OH || nc >= NC) return;
   const int ih0 = oh * SH - PH;
-  const int iw0 = ow0 * SW - PW;
   __global const float* x = X + (long) nc * H * W;
   __global float* y = Y + ((long) nc * OH + oh) * OW;
-  const int rdiv = min(ih0 + KH, HEND) - ih0;
-  if (iw0 >= 0 && iw0 + 8 * SW + KW - 1 <= W && ow0 + 8 <= OW) {
+  const float rdiv = (float) (min(ih0 + KH, HEND) - ih0);
+  int rows = 0;
+  for (int kh = 0; kh < KH; kh++) {
+    const int ih = ih0 + kh * DH;
+    rows += ih >= 0 && ih < H;
+  }
+  for (int ow0 = 0; ow0 < OW; ow0 += 8) {
+    const int iw0 = ow0 * SW - PW;
     float8 acc = (float8)(INIT);
-    int rows = 0;
-    for (int kh = 0; kh < KH; kh++) {
-      const int ih = ih0 + kh * DH;
-      if (ih < 0 || ih >= H) continue;
-      rows++;
-      __global const float* r = x + ih * W + iw0;
-      for (int kw = 0; kw < KW; kw++) {
+    float8 res;
+    if (iw0 >= 0 && iw0 + 8 * SW + KW - 1 <= W) {
+      for (int kh = 0; kh < KH; kh++) {
+        const int ih = ih0 + kh * DH;
+        if (ih < 0 || ih >= H) continue;
+        __global const float* r = x + ih * W + iw0;
+        for (int kw = 0; kw < KW; kw++) {
 #if SW == 1
-        const float8 v = vload8(0, r + kw);
+          acc = ACC(acc, vload8(0, r + kw));
 #else
-        const float8 v = vload16(0, r + kw).even;
+          acc = ACC(acc, vload16(0, r + kw).even);
 #endif
-        acc = ACC(acc, v);
+        }
       }
+      res = FINALV(acc, (float) (rows * KW), rdiv * KW);
+    } else {
+      float buf[8 * SW + KW + 8];
+      for (int kh = 0; kh < KH; kh++) {
+        const int ih = ih0 + kh * DH;
+        if (ih < 0 || ih >= H) continue;
+        __global const float* r = x + ih * W;
+        for (int t = 0; t < 8 * SW + KW - 1; t++) {
+          const int iw = iw0 + t;
+          buf[t] = iw >= 0 && iw < W ? r[iw] : PADV;
+        }
+        for (int kw = 0; kw < KW; kw++) {
+#if SW == 1
+          acc = ACC(acc, vload8(0, buf + kw));
+#else
+          acc = ACC(acc, vload16(0, buf + kw).even);
+#endif
+        }
+      }
+      // per lane: window columns inside the input (count) and inside input plus end padding (divisor)
+      const int8 iwj = (int8)(iw0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+      const int8 cols = min(iwj + KW, (int8)(W)) - max(iwj, (int8)(0));
+      const int8 dcols = min(iwj + KW, (int8)(WEND)) - iwj;
+      res = FINALV(acc, convert_float8(max(cols, (int8)(0))) * rows, convert_float8(dcols) * rdiv);
     }
-    const int cnt = rows * KW;
-    const int div = rdiv * KW;
-    const float8 res = FINAL(acc, cnt, div);
+    const int n = min(8, OW - ow0);
 #if HAS_EPILOGUE
     float o[8];
     vstore8(res, 0, o);
-    for (int j = 0; j < 8; j++) y[ow0 + j] = EPILOGUE(o[j], nc, oh * OW + ow0 + j);
+    for (int j = 0; j < n; j++) y[ow0 + j] = EPILOGUE(o[j], nc, oh * OW + ow0 + j);
 #else
-    vstore8(res, 0, y + ow0);
-#endif
-    return;
-  }
-  const int n = min(8, OW - ow0);
-  for (int j = 0; j < n; j++) {
-    const int iwj = iw0 + j * SW;
-    float acc = INIT;
-    int cnt = 0;
-    for (int kh = 0; kh < KH; kh++) {
-      const int ih = ih0 + kh * DH;
-      if (ih < 0 || ih >= H) continue;
-      for (int kw = 0; kw < KW; kw++) {
-        const int iw = iwj + kw * DW;
-        if (iw < 0 || iw >= W) continue;
-        acc = ACC(acc, x[ih * W + iw]);
-        cnt++;
-      }
+    if (n == 8) {
+      vstore8(res, 0, y + ow0);
+    } else {
+      float o[8];
+      vstore8(res, 0, o);
+      for (int j = 0; j < n; j++) y[ow0 + j] = o[j];
     }
-    const int div = rdiv * (min(iwj + KW, WEND) - iwj);
-    y[ow0 + j] = EPILOGUE(FINAL(acc, cnt, div), nc, oh * OW + ow0 + j);
+#endif
   }
 }
 

@@ -55,7 +55,7 @@ final class PoolGen {
             + "): kernel_shape attribute missing");
       }
       Windows w = Windows.of(n, x, y, kernel);
-      boolean vec = dc == DeviceClass.CPU && (w.sw() == 1 || w.sw() == 2) && w.dw() == 1 && w.ow() >= 8;
+      boolean vec = dc == DeviceClass.CPU && (w.sw() == 1 || w.sw() == 2) && w.dw() == 1;
       b = new Block(name, "pool.cl", vec ? "pool2d_vec" : "pool2d", n.opType() + " (node '" + n.name() + "') "
           + w.kh() + "x" + w.kw() + "/" + w.sh() + "x" + w.sw());
       w.define(b);
@@ -64,7 +64,11 @@ final class PoolGen {
       if (!max) {
         b.def("FINAL_DIV", includePad ? "div" : "cnt");
       }
-      global = new long[] {vec ? (w.ow() + 7) / 8 : w.ow(), w.oh(), x[0] * x[1]};
+      global = vec ? new long[] {w.oh(), x[0] * x[1]} : new long[] {w.ow(), w.oh(), x[0] * x[1]};
+      if (vec) {
+        b.def("NC", x[0] * x[1]).def("PADV", max ? "(-INFINITY)" : "0.0f");
+        b.def("FINALV(acc, cnt, div)", max ? "(acc)" : includePad ? "((acc) / (div))" : "((acc) / (cnt))");
+      }
     }
     if (max) {
       b.def("INIT", "(-INFINITY)").def("ACC(acc, x)", "fmax((acc), (x))").def("FINAL(acc, cnt, div)", "(acc)");
