@@ -4,7 +4,8 @@
 //
 // Parameters: T; NOUT; strided_copy: BASE and SRC_INDEX(o, ix) (output index -> source offset, the source
 // strides permuted for Transpose, scaled by steps for Slice, zero for Expand's broadcast dims); concat:
-// OUTAX INNER, CONCAT_PARAMS, CONCAT_PICK; gather: IT (index type) D (gathered dim) NIDX INNER.
+// OUTAX INNER, CONCAT_PARAMS, CONCAT_PICK; concat_blocks: OUTER, CONCAT_PARAMS, CONCAT_SELECT; gather: IT (index
+// type) D (gathered dim) NIDX INNER.
 
 //@section strided_copy
 __kernel void KNAME(__global const T* restrict x, __global T* restrict y) {

@@ -2,7 +2,9 @@
 //
 // Parameters: H W OH OW KH KW SH SW PH PW (start padding) DH DW; HEND WEND (H and W plus end padding, the
 // extent count_include_pad divides by); INIT, ACC(acc, x) and FINAL(acc, cnt, div) define the pooling
-// (max or average); EPILOGUE(v, nc, p); EPI_PARAMS.
+// (max or average); EPILOGUE(v, nc, p); EPI_PARAMS. The CPU variants add NC (planes), HAS_EPILOGUE (0 when
+// EPILOGUE is the identity, so results are stored as whole vectors) and, for pool2d_vec, PADV (the pooling's
+// identity, read where a window leaves the input) and FINALV.
 
 //@section pool2d
 __kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {

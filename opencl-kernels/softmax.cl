@@ -1,7 +1,8 @@
 // Softmax and LogSoftmax over one axis of a tensor viewed as OUTER x AX x INNER (opset < 13 coerces to 2-D:
 // AX is then the product of the trailing dims and INNER is 1).
 //
-// Parameters: OUTER AX INNER; LOG (1 for LogSoftmax); EPILOGUE(v, o); EPI_PARAMS.
+// Parameters: OUTER AX INNER; LOG (1 for LogSoftmax); EPILOGUE(v, o); EPI_PARAMS; HAS_EPILOGUE (0 when EPILOGUE
+// is the identity, so the row kernels store whole vectors).
 
 //@section softmax
 // One work-item per (outer, inner) line; the maximum is subtracted first so exp never overflows.
