@@ -4,7 +4,8 @@
 //
 // Parameters: T; NOUT; strided_copy: BASE and SRC_INDEX(o, ix) (output index -> source offset, the source
 // strides permuted for Transpose, scaled by steps for Slice, zero for Expand's broadcast dims); concat:
-// OUTAX INNER, CONCAT_PARAMS, CONCAT_PICK; gather: IT (index type) D (gathered dim) NIDX INNER.
+// OUTAX INNER, CONCAT_PARAMS, CONCAT_PICK; concat_blocks: OUTER, CONCAT_PARAMS, CONCAT_SELECT; gather: IT (index
+// type) D (gathered dim) NIDX INNER.
 
 //@section strided_copy
 __kernel void KNAME(__global const T* restrict x, __global T* restrict y) {
@@ -63,4 +64,26 @@ __kernel void KNAME(__global const uchar* restrict c, __global const T* restrict
   const int o = get_global_id(0);
   if (o >= NOUT) return;
   y[o] = c[CIDX(o)] ? a[AIDX(o)] : b[BIDX(o)];
+}
+
+//@section concat_blocks
+// CPU devices: the output is OUTER rows, each the inputs' blocks side by side (input k's block is its axis
+// extent times INNER elements, contiguous in both input and output). Work-item (c, outer, k) copies chunk c of
+// 16 elements of input k's block in that row with one vector load and store; the last chunk of a block is
+// element-wise. CONCAT_SELECT(k, outer, src, len, dst) sets the source row, block length and output offset.
+__kernel void KNAME(CONCAT_PARAMS, __global T* restrict y) {
+  const long c = (long) get_global_id(0) * 16;
+  const int outer = get_global_id(1);
+  const int k = get_global_id(2);
+  if (outer >= OUTER) return;
+  __global const T* src = 0;
+  long len = 0;
+  long dst = 0;
+  CONCAT_SELECT(k, outer, src, len, dst)
+  if (c >= len) return;
+  if (c + 16 <= len) {
+    vstore16(vload16(0, src + c), 0, y + dst + c);
+  } else {
+    for (long j = c; j < len; j++) y[dst + j] = src[j];
+  }
 }

@@ -53,27 +53,79 @@ final class Backends {
     if (!options.profiles().isEmpty()) {
       return new MultiDeviceBackend(graph, options);
     }
-    graph = optimized(graph, options);
-    switch (options.device()) {
-      case JAVA:
-        return java(graph);
-      case OPENCL:
-        return opencl(graph, options);
-      case AUTO:
-      default:
-        if (OpenClPlatforms.devices().isEmpty()) {
-          log(options, "device auto: no OpenCL device ({}), running on java", OpenClPlatforms.unavailableReason());
+    EarlyContext early = options.device() != SessionOptions.Device.JAVA && !OpenClPlatforms.devices().isEmpty()
+        ? new EarlyContext(OpenClPlatforms.defaultDevice()) : null;
+    try {
+      long t0 = System.nanoTime();
+      graph = optimized(graph, options);
+      long optimizeMs = (System.nanoTime() - t0) / 1_000_000;
+      switch (options.device()) {
+        case JAVA:
           return java(graph);
-        }
-        try {
-          return opencl(graph, options);
-        } catch (OffloadException e) {
-          if (options.strict()) {
-            throw e;
+        case OPENCL:
+          return opencl(graph, options, early, optimizeMs);
+        case AUTO:
+        default:
+          if (early == null) {
+            log(options, "device auto: no OpenCL device ({}), running on java", OpenClPlatforms.unavailableReason());
+            return java(graph);
           }
-          log(options, "device auto: OpenCL cannot run graph '{}' ({}); running on java", graph.name(), e.getMessage());
-          return java(graph);
+          try {
+            return opencl(graph, options, early, optimizeMs);
+          } catch (OffloadException e) {
+            if (options.strict()) {
+              throw e;
+            }
+            log(options, "device auto: OpenCL cannot run graph '{}' ({}); running on java", graph.name(),
+                e.getMessage());
+            return java(graph);
+          }
+      }
+    } finally {
+      if (early != null) {
+        early.closeIfUnused();
+      }
+    }
+  }
+
+  /**
+   * The OpenCL context, opened on another thread while the passes run: on a cold JVM both take tens of
+   * milliseconds (driver initialisation, class loading), so a session open overlaps them. Whoever does not
+   * take it closes it.
+   */
+  private static final class EarlyContext {
+    private final ClDevice device;
+    private final java.util.concurrent.CompletableFuture<ClContext> future;
+    private boolean taken;
+
+    EarlyContext(ClDevice device) {
+      this.device = device;
+      this.future = java.util.concurrent.CompletableFuture.supplyAsync(() -> ClContext.open(device));
+    }
+
+    /** The context, now the caller's to close; opening failures surface here as they would have inline. */
+    synchronized ClContext take() {
+      taken = true;
+      try {
+        return future.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException) {
+          throw (RuntimeException) e.getCause();
         }
+        throw new DeviceException("opening an OpenCL context on " + device.name() + " failed: " + e.getCause());
+      }
+    }
+
+    synchronized void closeIfUnused() {
+      if (!taken) {
+        taken = true;
+        try {
+          // waited for, so a session that ends up on Java holds no OpenCL resources once open returns
+          future.join().close();
+        } catch (RuntimeException e) {
+          LOG.debug("early OpenCL context on {} not needed and failed to open: {}", device.name(), e.toString());
+        }
+      }
     }
   }
 
@@ -131,6 +183,10 @@ final class Backends {
    * specialization take separate lanes of its executor (each with its own queue and buffers, made on first need).
    */
   static Backend opencl(Graph graph, SessionOptions options) {
+    return opencl(graph, options, null, -1);
+  }
+
+  private static Backend opencl(Graph graph, SessionOptions options, EarlyContext early, long optimizeMs) {
     checkAvailable(options);
     if (options.device() == SessionOptions.Device.AUTO && !isStatic(graph)) {
       // auto keeps the promise that a session which opens also runs: a dynamic graph stays on Java
@@ -138,11 +194,17 @@ final class Backends {
           + " runs it on java (ask for device opencl to compile it per input shape)");
     }
     ClDevice device = OpenClPlatforms.defaultDevice();
-    ClContext ctx = ClContext.open(device);
+    long t0 = System.nanoTime();
+    ClContext ctx = early != null ? early.take() : ClContext.open(device);
+    long t1 = System.nanoTime();
     ProgramCache cache = null;
     try {
       cache = new ProgramCache(ctx, Settings.cacheDir().resolve("programs"));
       OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), deviceClass(device), options.dumpKernels()));
+      // the open-time breakdown: where a session open's milliseconds go (see docs/benchmarks.md)
+      log(options, "open '{}': optimize {} ms, OpenCL context wait {} ms, compile (codegen, program, weights) {} ms;"
+          + " program cache: {} binary load(s), {} source build(s)", graph.name(), optimizeMs,
+          (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, cache.binaryLoads(), cache.sourceBuilds());
       for (OpenClExecutor e : model.executors()) {
         if (!e.fallbacks().isEmpty()) {
           log(options, "device opencl: ops on the Java reference kernels: {}", e.fallbacks());

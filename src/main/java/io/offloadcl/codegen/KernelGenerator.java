@@ -88,7 +88,7 @@ public final class KernelGenerator {
       if (!epilogue.stages().isEmpty()) {
         throw new UnsupportedOperatorException("node '" + n.name() + "' (" + op + ") moves data and takes no epilogue");
       }
-      return LayoutGen.generate(n, kernelName);
+      return LayoutGen.generate(n, kernelName, deviceClass);
     }
     switch (op) {
       case "MatMul":
@@ -101,14 +101,14 @@ public final class KernelGenerator {
       case "AveragePool":
       case "GlobalAveragePool":
       case "GlobalMaxPool":
-        return PoolGen.generate(n, kernelName, epilogue);
+        return PoolGen.generate(n, kernelName, deviceClass, epilogue);
       case "LRN":
         return PoolGen.lrn(n, kernelName, epilogue);
       case "LayerNormalization":
-        return SoftmaxGen.layerNorm(n, kernelName, epilogue);
+        return SoftmaxGen.layerNorm(n, kernelName, deviceClass, epilogue);
       case "Softmax":
       case "LogSoftmax":
-        return SoftmaxGen.generate(n, kernelName, epilogue);
+        return SoftmaxGen.generate(n, kernelName, deviceClass, epilogue);
       default:
         throw new UnsupportedOperatorException("node '" + n.name() + "': no OpenCL template for " + op + " yet");
     }

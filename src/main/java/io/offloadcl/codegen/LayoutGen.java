@@ -32,13 +32,13 @@ final class LayoutGen {
     }
   }
 
-  static KernelSource generate(Node n, String name) {
+  static KernelSource generate(Node n, String name, DeviceClass dc) {
     String t = elementType(n, Shapes.dtype(n, n.output(0)));
     long[] y = Shapes.dims(n, n.output(0));
     long nout = Shapes.count(y);
     switch (n.opType()) {
       case "Concat":
-        return concat(n, name, t, y, nout);
+        return dc == DeviceClass.CPU ? concatBlocks(n, name, t, y, nout) : concat(n, name, t, y, nout);
       case "Gather":
         return gather(n, name, t, y, nout);
       default:
@@ -170,6 +170,61 @@ final class LayoutGen {
     b.def("T", t).def("NOUT", nout).def("OUTAX", y[(int) axis]).def("INNER", inner);
     b.def("CONCAT_PARAMS", params.toString()).def("CONCAT_PICK", pick.toString());
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null, args);
+  }
+
+  /**
+   * Concat as block copies (concat_blocks): every input contributes one contiguous block per outer row, so
+   * one launch copies them all with 16-element vector loads instead of picking an input per element.
+   */
+  private static KernelSource concatBlocks(Node n, String name, String t, long[] y, long nout) {
+    int r = y.length;
+    long axis = n.attributes().getInt("axis", 0);
+    if (axis < 0) {
+      axis += r;
+    }
+    long inner = 1;
+    for (int i = (int) axis + 1; i < r; i++) {
+      inner *= y[i];
+    }
+    long outer = 1;
+    for (int i = 0; i < axis; i++) {
+      outer *= y[i];
+    }
+    long row = y[(int) axis] * inner;
+    StringBuilder params = new StringBuilder();
+    StringBuilder select = new StringBuilder("switch (k) {");
+    List<KernelSource.Arg> args = new ArrayList<>();
+    long off = 0;
+    long maxLen = 0;
+    int k = 0;
+    for (int i = 0; i < n.inputs().size(); i++) {
+      if (n.input(i) == null) {
+        continue;
+      }
+      long len = Shapes.dims(n, n.input(i))[(int) axis] * inner;
+      if (len == 0) {
+        continue;
+      }
+      params.append(k == 0 ? "" : ", ").append("__global const T* restrict x").append(k);
+      select.append(" case ").append(k).append(": src = x").append(k).append(" + (long) (outer) * ").append(len)
+          .append("; len = ").append(len).append("; dst = (long) (outer) * ").append(row).append(" + ")
+          .append(off).append("; break;");
+      args.add(KernelSource.Arg.in(i));
+      off += len;
+      maxLen = Math.max(maxLen, len);
+      k++;
+    }
+    if (k == 0) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (Concat): every input is empty");
+    }
+    select.append(" default: break; }");
+    args.add(KernelSource.Arg.out(0));
+    Block b = new Block(name, "layout.cl", "concat_blocks", "Concat (node '" + n.name() + "') of " + k
+        + " inputs, " + outer + " row(s)");
+    b.def("T", t).def("OUTER", outer).def("CONCAT_PARAMS", params.toString())
+        .def("CONCAT_SELECT(k, outer, src, len, dst)", select.toString());
+    return new KernelSource(name, b.source(), "", new long[] {Math.max(1, (maxLen + 15) / 16), Math.max(1, outer), k},
+        null, args);
   }
 
   private static KernelSource gather(Node n, String name, String t, long[] y, long nout) {

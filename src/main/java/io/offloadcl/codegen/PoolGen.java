@@ -27,7 +27,11 @@ final class PoolGen {
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
 
-  static KernelSource generate(Node n, String name, Epilogue epi) {
+  /**
+   * Pools; on CPU devices the rows-of-8 variant (pool2d_vec) where its vector loads apply (stride 1 or 2 along
+   * W, no dilation along W) and the float8 plane reduction for the global pools.
+   */
+  static KernelSource generate(Node n, String name, DeviceClass dc, Epilogue epi) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));
     long[] y = Shapes.dims(n, n.output(0));
@@ -39,7 +43,8 @@ final class PoolGen {
     Block b;
     long[] global;
     if (n.opType().startsWith("Global")) {
-      b = new Block(name, "pool.cl", "global_pool", n.opType() + " (node '" + n.name() + "')");
+      b = new Block(name, "pool.cl", dc == DeviceClass.CPU ? "global_pool_vec" : "global_pool",
+          n.opType() + " (node '" + n.name() + "')");
       long nc = x[0] * x[1];
       b.def("NC", nc).def("HW", Shapes.count(x) / nc);
       global = new long[] {nc};
@@ -50,14 +55,20 @@ final class PoolGen {
             + "): kernel_shape attribute missing");
       }
       Windows w = Windows.of(n, x, y, kernel);
-      b = new Block(name, "pool.cl", "pool2d", n.opType() + " (node '" + n.name() + "') " + w.kh() + "x" + w.kw());
+      boolean vec = dc == DeviceClass.CPU && (w.sw() == 1 || w.sw() == 2) && w.dw() == 1;
+      b = new Block(name, "pool.cl", vec ? "pool2d_vec" : "pool2d", n.opType() + " (node '" + n.name() + "') "
+          + w.kh() + "x" + w.kw() + "/" + w.sh() + "x" + w.sw());
       w.define(b);
       boolean includePad = n.attributes().getInt("count_include_pad", 0) != 0;
       b.def("HEND", w.h() + w.phEnd()).def("WEND", w.w() + w.pwEnd());
       if (!max) {
         b.def("FINAL_DIV", includePad ? "div" : "cnt");
       }
-      global = new long[] {w.ow(), w.oh(), x[0] * x[1]};
+      global = vec ? new long[] {w.oh(), x[0] * x[1]} : new long[] {w.ow(), w.oh(), x[0] * x[1]};
+      if (vec) {
+        b.def("NC", x[0] * x[1]).def("PADV", max ? "(-INFINITY)" : "0.0f");
+        b.def("FINALV(acc, cnt, div)", max ? "(acc)" : includePad ? "((acc) / (div))" : "((acc) / (cnt))");
+      }
     }
     if (max) {
       b.def("INIT", "(-INFINITY)").def("ACC(acc, x)", "fmax((acc), (x))").def("FINAL(acc, cnt, div)", "(acc)");
@@ -67,6 +78,7 @@ final class PoolGen {
           : "((acc) / (float) (FINAL_DIV))");
     }
     epi.define(b, "(v, nc, p)");
+    b.def("HAS_EPILOGUE", epi.stages().isEmpty() ? 0 : 1);
     return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }

@@ -7,7 +7,8 @@ import java.util.List;
 final class SoftmaxGen {
   private SoftmaxGen() {}
 
-  static KernelSource generate(Node n, String name, Epilogue epi) {
+  /** Softmax / LogSoftmax; on CPU devices over the innermost axis, the float8 row kernel (softmax_rows). */
+  static KernelSource generate(Node n, String name, DeviceClass dc, Epilogue epi) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));
     int r = x.length;
@@ -28,16 +29,18 @@ final class SoftmaxGen {
         inner *= x[i];
       }
     }
-    Block b = new Block(name, "softmax.cl", "softmax", n.opType() + " (node '" + n.name() + "') axis " + axis
+    boolean rows = dc == DeviceClass.CPU && inner == 1;
+    Block b = new Block(name, "softmax.cl", rows ? "softmax_rows" : "softmax", n.opType() + " (node '" + n.name() + "') axis " + axis
         + (legacy ? " (coerced to 2-D)" : ""));
     b.def("OUTER", outer).def("AX", ax).def("INNER", inner).def("LOG", n.opType().equals("LogSoftmax") ? 1 : 0);
     epi.define(b, "(v, o)");
+    b.def("HAS_EPILOGUE", epi.stages().isEmpty() ? 0 : 1);
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, outer * inner)}, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0))));
   }
 
   /** LayerNormalization (opset 17) in inference form: the optional Mean and InvStdDev outputs must be absent. */
-  static KernelSource layerNorm(Node n, String name, Epilogue epi) {
+  static KernelSource layerNorm(Node n, String name, DeviceClass dc, Epilogue epi) {
     Shapes.requireFloat(n, 3);
     for (int i = 1; i < n.outputs().size(); i++) {
       if (n.output(i) != null) {
@@ -61,12 +64,17 @@ final class SoftmaxGen {
     }
     long[] normDims = java.util.Arrays.copyOfRange(x, (int) axis, x.length);
     boolean bias = n.inputs().size() > 2 && n.input(2) != null;
-    Block b = new Block(name, "softmax.cl", "layernorm", "LayerNormalization (node '" + n.name() + "') axis " + axis);
+    // the row kernel reads scale and bias as plain vectors of NORM elements
+    boolean rowsKernel = dc == DeviceClass.CPU && Shapes.count(Shapes.dims(n, n.input(1))) == norm
+        && (!bias || Shapes.count(Shapes.dims(n, n.input(2))) == norm);
+    Block b = new Block(name, "softmax.cl", rowsKernel ? "layernorm_rows" : "layernorm", "LayerNormalization (node '"
+        + n.name() + "') axis " + axis);
     b.def("ROWS", rows).def("NORM", norm).def("EPS", Block.flt(n.attributes().getFloat("epsilon", 1e-5f)))
         .def("HAS_BIAS", bias ? 1 : 0)
         .def("SIDX(j)", FusedGen.bcastIndex("(j)", normDims, Shapes.dims(n, n.input(1))))
         .def("BIDX(j)", bias ? FusedGen.bcastIndex("(j)", normDims, Shapes.dims(n, n.input(2))) : "0");
     epi.define(b, "(v, o)");
+    b.def("HAS_EPILOGUE", epi.stages().isEmpty() ? 0 : 1);
     // without a bias the scale buffer is bound twice; the kernel never reads it as B
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, rows)}, null, epi.args(List.of(
         KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.in(bias ? 2 : 1), KernelSource.Arg.out(0))));

@@ -47,7 +47,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @Fork(0)
 public class KernelBenchmarks {
   @Param({"gemm512", "gemm1024", "conv3x3", "conv1x1", "depthwise3x3", "maxpool3x3s2", "globalavgpool", "softmax",
-      "layernorm", "add", "relu"})
+      "layernorm", "add", "relu", "maxpool2x2s2", "avgpool3x3s1", "globalmaxpool", "logsoftmax", "layernormop",
+      "concat"})
   public String kernel;
 
   private BenchKernels device;
@@ -75,6 +76,20 @@ public class KernelBenchmarks {
         return unary("Softmax", new long[] {128, 1000}, new Attributes().setInt("axis", -1));
       case "layernorm":
         return layerNorm(128, 768);
+      case "maxpool2x2s2":
+        return unary("MaxPool", new long[] {1, 64, 112, 112},
+            new Attributes().setInts("kernel_shape", 2, 2).setInts("strides", 2, 2));
+      case "avgpool3x3s1":
+        return unary("AveragePool", new long[] {1, 64, 56, 56}, new Attributes().setInts("kernel_shape", 3, 3)
+            .setInts("strides", 1, 1).setInts("pads", 1, 1, 1, 1));
+      case "globalmaxpool":
+        return unary("GlobalMaxPool", new long[] {1, 2048, 7, 7}, new Attributes());
+      case "logsoftmax":
+        return unary("LogSoftmax", new long[] {128, 1000}, new Attributes().setInt("axis", -1));
+      case "layernormop":
+        return layerNormOp(128, 768);
+      case "concat":
+        return concat(new long[] {1, 64, 55, 55}, 2);
       case "add":
         return Bench.elementwiseGraph("Add", 16L << 20);
       case "relu":
@@ -112,6 +127,28 @@ public class KernelBenchmarks {
     g.opsetImports().put("", 17);
     Value x = g.addInput("X", TensorType.of(DType.FLOAT32, dims));
     g.addOutput(g.addNode(op, "n", List.of(x), List.of("Y"), a).output(0));
+    return g;
+  }
+
+  /** The LayerNormalization op (opset 17) with scale and bias over the last axis. */
+  private static Graph layerNormOp(int rows, int cols) {
+    Graph g = new Graph("layernormop");
+    g.opsetImports().put("", 17);
+    Value x = g.addInput("X", TensorType.of(DType.FLOAT32, rows, cols));
+    g.addOutput(g.addNode("LayerNormalization", "ln", List.of(x, g.addConstant("gamma", random(3, cols)),
+        g.addConstant("beta", random(4, cols))), List.of("Y"), new Attributes().setInt("axis", -1)).output(0));
+    return g;
+  }
+
+  /** Concat of {@code k} equal inputs along the channel axis (squeezenet's fire modules concat two). */
+  private static Graph concat(long[] each, int k) {
+    Graph g = new Graph("concat");
+    g.opsetImports().put("", 17);
+    List<Value> ins = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      ins.add(g.addInput("X" + i, TensorType.of(DType.FLOAT32, each)));
+    }
+    g.addOutput(g.addNode("Concat", "cat", ins, List.of("Y"), new Attributes().setInt("axis", 1)).output(0));
     return g;
   }
 

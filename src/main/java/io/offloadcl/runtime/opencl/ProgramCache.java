@@ -24,12 +24,15 @@ import org.jocl.cl_program;
  *
  * <p>The key is sha256 over (format version, source hash, build options, device name, driver version), so a
  * driver update or another device never reuses a binary. A disk entry is a short text header (magic, key,
- * payload length, payload sha256) followed by the binary; an entry whose header, key or checksum does not
- * match, or that the driver refuses, is deleted and rebuilt from source: a cached file is never trusted.
+ * payload length, payload CRC-32C) followed by the binary; an entry whose header, key or checksum does not
+ * match, or that the driver refuses, is deleted and rebuilt from source: a cached file is never trusted. The
+ * payload checksum guards against torn and corrupted files (the directory is the user's own): CRC-32C rather
+ * than sha256 because it runs as a JIT intrinsic from the first call, where sha256 over a program binary of a
+ * few MB costs a fresh JVM hundreds of milliseconds at every session open.
  * Writes go to a temporary file moved into place, so a concurrent reader sees a whole entry or none.
  */
 public final class ProgramCache implements AutoCloseable {
-  private static final String MAGIC = "OFFLOADCL-PROGRAM 1";
+  private static final String MAGIC = "OFFLOADCL-PROGRAM 2";
   private static final String FORMAT = "v1";
 
   private final ClContext ctx;
@@ -166,7 +169,7 @@ public final class ProgramCache implements AutoCloseable {
     }
     String[] lines = new String(all, 0, end, StandardCharsets.US_ASCII).split("\n");
     if (lines.length != 4 || !lines[0].equals(MAGIC) || !lines[1].equals("key=" + key)
-        || !lines[2].startsWith("length=") || !lines[3].startsWith("sha256=")) {
+        || !lines[2].startsWith("length=") || !lines[3].startsWith("crc32c=")) {
       return null;
     }
     long len;
@@ -180,7 +183,7 @@ public final class ProgramCache implements AutoCloseable {
       return null;
     }
     byte[] payload = java.util.Arrays.copyOfRange(all, start, all.length);
-    return sha256Hex(payload).equals(lines[3].substring(7)) ? payload : null;
+    return crc32c(payload).equals(lines[3].substring(7)) ? payload : null;
   }
 
   private void reject(Path f) {
@@ -244,7 +247,7 @@ public final class ProgramCache implements AutoCloseable {
     if (bin == null || bin.length == 0) {
       return;
     }
-    String header = MAGIC + "\nkey=" + key + "\nlength=" + bin.length + "\nsha256=" + sha256Hex(bin) + "\n\n";
+    String header = MAGIC + "\nkey=" + key + "\nlength=" + bin.length + "\ncrc32c=" + crc32c(bin) + "\n\n";
     byte[] h = header.getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[h.length + bin.length];
     System.arraycopy(h, 0, all, 0, h.length);
@@ -276,6 +279,12 @@ public final class ProgramCache implements AutoCloseable {
       return null;
     }
     return bin;
+  }
+
+  static String crc32c(byte[] data) {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(data);
+    return Long.toHexString(c.getValue());
   }
 
   static String sha256Hex(byte[] data) {
