@@ -3,7 +3,9 @@ package io.offloadcl.bench;
 import io.offloadcl.api.BenchKernels;
 import io.offloadcl.ir.Attributes;
 import io.offloadcl.ir.DType;
+import io.offloadcl.api.GraphOptimizer;
 import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.Value;
@@ -39,6 +41,10 @@ public final class ConvShapes {
     int rounds = Integer.getInteger("rounds", 5);
     try (BenchKernels d = new BenchKernels()) {
       for (String s : specs) {
+        if (s.startsWith("model:")) {
+          profileModel(d, s.substring(6));
+          continue;
+        }
         Graph g = graph(s);
         ShapeInference.run(g);
         if (Boolean.getBoolean("lower")) {
@@ -59,6 +65,37 @@ public final class ConvShapes {
           System.out.println(String.format(Locale.ROOT, "%-26s %9.3f ms %7.1f GFLOP/s", s, sec * 1e3,
               flops / sec / 1e9));
         }
+      }
+    }
+  }
+
+  /** The optimized graph's kernels, each timed alone, slowest first (what a session runs, not the import). */
+  private static void profileModel(BenchKernels d, String path) {
+    Graph g = GraphOptimizer.load(java.nio.file.Path.of(path));
+    GraphOptimizer.optimize(g);
+    try (BenchKernels.Prepared p = d.prepare(g, Map.of())) {
+      List<BenchKernels.NodeTime> t = new java.util.ArrayList<>(p.profile(0.05));
+      t.sort((x, y) -> Double.compare(y.ms(), x.ms()));
+      double total = t.stream().mapToDouble(BenchKernels.NodeTime::ms).sum();
+      System.out.println(String.format(Locale.ROOT, "%s: kernels alone sum to %.2f ms", path, total));
+      Map<String, double[]> byKind = new java.util.TreeMap<>();
+      for (BenchKernels.NodeTime n : t) {
+        Node node = g.nodes().stream().filter(x -> x.name().equals(n.node())).findFirst().orElseThrow();
+        String kind = n.opType();
+        if (kind.endsWith("Conv")) {
+          long[] w = node.input(1).type().shape().dims();
+          kind += w.length == 4 ? " " + w[2] + "x" + w[3] + (node.attributes().getInt("group", 1) > 1 ? " dw" : "")
+              : "";
+        }
+        double[] acc = byKind.computeIfAbsent(kind, k -> new double[2]);
+        acc[0] += n.ms();
+        acc[1]++;
+      }
+      byKind.forEach((k, v) -> System.out.println(String.format(Locale.ROOT, "  %-22s %3d nodes %8.2f ms", k,
+          (int) v[1], v[0])));
+      for (BenchKernels.NodeTime n : t.subList(0, Math.min(15, t.size()))) {
+        System.out.println(String.format(Locale.ROOT, "  %-40s %-12s %7.3f ms %6.1f GFLOP/s", n.node(), n.opType(),
+            n.ms(), n.gflops()));
       }
     }
   }
