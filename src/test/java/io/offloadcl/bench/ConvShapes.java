@@ -94,8 +94,13 @@ public final class ConvShapes {
       byKind.forEach((k, v) -> System.out.println(String.format(Locale.ROOT, "  %-22s %3d nodes %8.2f ms", k,
           (int) v[1], v[0])));
       for (BenchKernels.NodeTime n : t.subList(0, Math.min(15, t.size()))) {
-        System.out.println(String.format(Locale.ROOT, "  %-40s %-12s %7.3f ms %6.1f GFLOP/s", n.node(), n.opType(),
-            n.ms(), n.gflops()));
+        Node node = g.nodes().stream().filter(x -> x.name().equals(n.node())).findFirst().orElseThrow();
+        StringBuilder shapes = new StringBuilder();
+        for (Value v : node.inputs()) {
+          shapes.append(v == null || v.type() == null ? "-" : v.type().shape()).append(' ');
+        }
+        System.out.println(String.format(Locale.ROOT, "  %-24s %-10s %7.3f ms %6.1f GFLOP/s %s %s", n.node(),
+            n.opType(), n.ms(), n.gflops(), shapes, node.attributes()));
       }
     }
   }

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  * The CPU GEMM's shifted edge tiles and the Im2Col + pointwise-conv lowering, on OpenCL against plain-loop
  * references: products whose M and N are not multiples of the 6 x 16 register tile (shifted tiles), smaller than
  * a tile (scalar path), batched and broadcast; convolutions with strides, asymmetric pads, dilation, batch 2,
- * 7x7 stems and strided pointwise convs, lowered by the pass first; and a lowered conv carrying a residual and a
- * ReLU through the whole pipeline.
+ * 7x7 stems and strided pointwise convs, lowered by the pass first; a lowered conv carrying a residual and a
+ * ReLU through the whole pipeline; and depthwise convs (the CPU's conv_dw_cpu, the GPU's conv_direct) with
+ * strides 1 and 2, dilation, asymmetric pads and widths that are and are not multiples of 8.
  */
 @Tag("opencl")
 class ConvGemmKernelsTest {
@@ -127,5 +128,31 @@ class ConvGemmKernelsTest {
     assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
     assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("Im2Col"::equals), g.graph.toString());
     runAndCheck(g, DeviceClass.CPU);
+  }
+
+  @Test
+  void depthwiseConvolutionsOnBothDeviceClasses() {
+    // {N, C, H, W, K, stride, dilation, pad top, pad left, pad bottom, pad right, bias}
+    int[][] cases = {{1, 8, 19, 21, 3, 1, 1, 1, 1, 1, 1, 1}, {2, 5, 17, 40, 3, 2, 1, 1, 1, 1, 1, 0},
+        {1, 3, 9, 30, 5, 1, 2, 4, 4, 4, 4, 1}, {1, 4, 7, 7, 3, 1, 1, 0, 1, 2, 0, 1}, {1, 6, 33, 33, 3, 2, 1, 0, 0, 1, 1, 1}};
+    for (DeviceClass dc : DeviceClass.values()) {
+      OpGraph g = new OpGraph(11);
+      for (int[] c : cases) {
+        int k = c[4];
+        int span = c[6] * (k - 1) + 1;
+        long oh = (c[2] + c[7] + c[9] - span) / c[5] + 1;
+        long ow = (c[3] + c[8] + c[10] - span) / c[5] + 1;
+        long[] out = {c[0], c[1], oh, ow};
+        Value x = g.input(c[0], c[1], c[2], c[3]);
+        Value w = weights(g, c[1] + 100, c[1], 1, k, k);
+        Value b = c[11] != 0 ? weights(g, c[1] + 200, c[1]) : null;
+        Attributes a = new Attributes().setInt("group", c[1]).setInts("strides", c[5], c[5])
+            .setInts("dilations", c[6], c[6]).setInts("pads", c[7], c[8], c[9], c[10]);
+        Value y = b != null ? g.node("Conv", a, out, x, w, b) : g.node("Conv", a, out, x, w);
+        g.expect(y, Ref.conv(g.feedOf(x), g.feedOf(w), b != null ? g.feedOf(b) : null, out, c[1],
+            new int[] {c[5], c[5]}, new int[] {c[6], c[6]}, new int[] {c[7], c[8]}));
+      }
+      runAndCheck(g, dc);
+    }
   }
 }
