@@ -150,3 +150,36 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   const float v = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? X[(((long) n * C + c) * H + ih) * W + iw] : 0.0f;
   Y[((long) n * (C * KH * KW) + r) * (OH * OW) + p] = v;
 }
+
+//@section im2col_cpu
+// Im2Col on CPUs: a work-item fills 8 consecutive positions of one output row of one column-matrix row, with
+// one vector load and one vector store where the source segment is inside the image (stride 1, or stride 2 as
+// the even lanes of 16), gathering lane by lane with zero padding at the borders. The generic kernel above spends
+// a division chain per element.
+__kernel void KNAME(__global const float* restrict X, __global float* restrict Y) {
+  const int ow0 = get_global_id(0) * 8;
+  const int oh = get_global_id(1);
+  const int nr = get_global_id(2);
+  if (ow0 >= OW || oh >= OH) return;
+  const int n = nr / (C * KH * KW);
+  const int r = nr % (C * KH * KW);
+  const int j = r % KW;
+  const int i = (r / KW) % KH;
+  const int c = r / (KW * KH);
+  const int ih = oh * SH - PH + i * DH;
+  const int iw0 = ow0 * SW - PW + j * DW;
+  __global float* y = Y + (long) nr * (OH * OW) + oh * OW + ow0;
+  if (ih < 0 || ih >= H) {
+    for (int l = 0; l < 8 && ow0 + l < OW; l++) y[l] = 0.0f;
+    return;
+  }
+  __global const float* xrow = X + (((long) n * C + c) * H + ih) * W;
+  if ((SW == 1 || SW == 2) && iw0 >= 0 && iw0 + 7 * SW + (SW - 1) < W && ow0 + 8 <= OW) {
+    vstore8(SW == 1 ? vload8(0, xrow + iw0) : vload16(0, xrow + iw0).even, 0, y);
+  } else {
+    for (int l = 0; l < 8 && ow0 + l < OW; l++) {
+      const int iw = iw0 + l * SW;
+      y[l] = (iw >= 0 && iw < W) ? xrow[iw] : 0.0f;
+    }
+  }
+}

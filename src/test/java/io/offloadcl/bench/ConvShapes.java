@@ -45,6 +45,10 @@ public final class ConvShapes {
           profileModel(d, s.substring(6));
           continue;
         }
+        if (Boolean.getBoolean("compare")) {
+          compare(d, s, rounds);
+          continue;
+        }
         Graph g = graph(s);
         ShapeInference.run(g);
         if (Boolean.getBoolean("lower")) {
@@ -102,6 +106,31 @@ public final class ConvShapes {
         System.out.println(String.format(Locale.ROOT, "  %-24s %-10s %7.3f ms %6.1f GFLOP/s %s %s", n.node(),
             n.opType(), n.ms(), n.gflops(), shapes, node.attributes()));
       }
+    }
+  }
+
+  /**
+   * The direct kernel against Im2Col + GEMM on one conv, prepared side by side and timed in alternating rounds
+   * (best of each), so machine load hits both alike; prints both and their ratio.
+   */
+  private static void compare(BenchKernels d, String spec, int rounds) {
+    Graph direct = graph(spec);
+    ShapeInference.run(direct);
+    Graph lowered = graph(spec);
+    ShapeInference.run(lowered);
+    new LowerConvToIm2ColGemm().run(lowered, PassContext.defaults());
+    Map<String, TensorData> feeds = Map.of("X", random(11, direct.inputs().get(0).type().shape().dims()));
+    try (BenchKernels.Prepared a = d.prepare(direct, feeds); BenchKernels.Prepared b = d.prepare(lowered, feeds)) {
+      long flops = a.flopsAndBytes()[0];
+      int reps = (int) Math.max(2, Math.min(30, 0.1 / time(a, 1)));
+      double ta = Double.MAX_VALUE;
+      double tb = Double.MAX_VALUE;
+      for (int r = 0; r < rounds; r++) {
+        ta = Math.min(ta, time(a, reps));
+        tb = Math.min(tb, time(b, reps));
+      }
+      System.out.println(String.format(Locale.ROOT, "%-26s direct %8.3f ms %6.1f GFLOP/s | im2col+gemm %8.3f ms %6.1f"
+          + " GFLOP/s | direct/lowered %.2f", spec, ta * 1e3, flops / ta / 1e9, tb * 1e3, flops / tb / 1e9, ta / tb));
     }
   }
 
