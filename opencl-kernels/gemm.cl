@@ -16,10 +16,8 @@
 #define TN (8 * NV)
 __kernel void KNAME(__global const float* restrict A, __global const float* restrict B,
                     __global float* restrict C EPI_PARAMS) {
-  // Row tiles are dimension 0, which CPU drivers iterate innermost: consecutive work-items then stream the same
-  // B panel (K x TN, the large operand of conv products) from cache, each with its own small A panel.
-  int m0 = get_global_id(0) * TM;
-  int n0 = get_global_id(1) * TN;
+  int n0 = get_global_id(0) * TN;
+  int m0 = get_global_id(1) * TM;
   const int bt = get_global_id(2);
   if (m0 >= M || n0 >= N) return;
   int oa, ob;

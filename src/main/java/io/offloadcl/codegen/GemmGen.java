@@ -14,9 +14,7 @@ final class GemmGen {
    * 512^3 81.8 / 69.7 / 71.6; 2048->512 1x1 on 7x7 62.7 / 51.3 / 51.1; 3x3 512 on 7x7 via im2col 59.7 / 49.8 /
    * 45.0; 64->64 1x1 on 56x56 56.0 / 53.3 / 48.9; 3x3 256 on 14x14 via im2col 44.1 / 48.4 / 47.9. 12 x 16 lost
    * up to 2x on long-K products, 4 x 32 lost on most; 24 float8 accumulators plus 4 B vectors and a broadcast is
-   * what AVX-512's 32 vector registers hold. Row tiles run innermost (global dimension 0); same-process A/B
-   * against column tiles innermost, GFLOP/s: 1024^3 76.6 / 54.5 and 71.6 / 36.1; 3x3 256 on 14x14 via im2col
-   * 42.9 / 23.2 and 60.3 / 44.1; resnet50's 1x1 convs +5..15%; 512^3 76.6 / 97.8 and 78.2 / 81.7 (the one loss).
+   * what AVX-512's 32 vector registers hold.
    */
   static final int CPU_TM = 6;
   static final int CPU_NV = 4;
@@ -117,7 +115,7 @@ final class GemmGen {
     } else {
       int nv = p.n() >= 8 * CPU_NV ? CPU_NV : CPU_NV_NARROW;
       blk.def("TM", CPU_TM).def("NV", nv);
-      global = new long[] {(p.m() + CPU_TM - 1) / CPU_TM, (p.n() + 8 * nv - 1) / (8 * nv), p.batch()};
+      global = new long[] {(p.n() + 8 * nv - 1) / (8 * nv), (p.m() + CPU_TM - 1) / CPU_TM, p.batch()};
     }
     epi.define(blk, epiParams);
     return new KernelSource(name, blk.source(), "", global, local, epi.args(args));

@@ -40,7 +40,7 @@ class KernelGeneratorTest {
     assertTrue(cpu.source().contains("gemm.cl / gemm_cpu") && cpu.source().contains("float8"));
     assertTrue(gpu.source().contains("gemm.cl / gemm_gpu") && gpu.source().contains("__local"));
     long tn = 8L * GemmGen.CPU_NV;
-    assertEquals(List.of((64L + GemmGen.CPU_TM - 1) / GemmGen.CPU_TM, (48L + tn - 1) / tn, 1L),
+    assertEquals(List.of((48L + tn - 1) / tn, (64L + GemmGen.CPU_TM - 1) / GemmGen.CPU_TM, 1L),
         asList(cpu.globalSize()));
     assertNull(cpu.localSize());
     assertEquals(List.of(48L, 64L, 1L), asList(gpu.globalSize()));
