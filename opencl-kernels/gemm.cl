@@ -6,13 +6,18 @@
 // EPILOGUE(v, bt, m, n) (bias, alpha/beta, activation, residual: fused work); EPI_PARAMS (its extra buffers).
 
 //@section gemm_cpu
-// CPU variant: each work-item owns a TM x 16 tile of C held in registers as 2*TM float8 accumulators, so
-// every loaded B vector feeds TM fused multiply-adds. CPU OpenCL drivers map work-items to loop iterations,
-// so the vectorization is written out rather than left to the implicit work-group vectorizer.
+// CPU variant: each work-item owns a TM x (8*NV) tile of C held in registers as TM*NV float8 accumulators, so
+// every loaded B vector feeds TM fused multiply-adds and every broadcast A value NV of them (GemmGen picks the
+// tile; the figures are there). CPU OpenCL drivers map
+// work-items to loop iterations, so the vectorization is written out rather than left to the implicit work-group
+// vectorizer. A tile that would run past the last row or column is shifted back to end there instead (it
+// recomputes a few outputs and stores the same values twice), so only operands smaller than one tile take the
+// scalar path; on small-N products (7x7 and 14x14 feature maps) that path used to cost as much as the rest.
+#define TN (8 * NV)
 __kernel void KNAME(__global const float* restrict A, __global const float* restrict B,
                     __global float* restrict C EPI_PARAMS) {
-  const int n0 = get_global_id(0) * 16;
-  const int m0 = get_global_id(1) * TM;
+  int n0 = get_global_id(0) * TN;
+  int m0 = get_global_id(1) * TM;
   const int bt = get_global_id(2);
   if (m0 >= M || n0 >= N) return;
   int oa, ob;
@@ -20,32 +25,40 @@ __kernel void KNAME(__global const float* restrict A, __global const float* rest
   __global const float* a = A + oa;
   __global const float* b = B + ob;
   __global float* c = C + (long) bt * M * N;
-  if (BSN == 1 && m0 + TM <= M && n0 + 16 <= N) {
-    float8 lo[TM], hi[TM];
+  if (BSN == 1 && M >= TM && N >= TN) {
+    if (m0 + TM > M) m0 = M - TM;
+    if (n0 + TN > N) n0 = N - TN;
+    float8 acc[TM][NV];
 #pragma unroll
-    for (int i = 0; i < TM; i++) { lo[i] = (float8)(0.0f); hi[i] = (float8)(0.0f); }
+    for (int i = 0; i < TM; i++) {
+#pragma unroll
+      for (int v = 0; v < NV; v++) acc[i][v] = (float8)(0.0f);
+    }
+    __global const float* ap = a + m0 * ASM;
+    __global const float* bp = b + n0;
     for (int k = 0; k < K; k++) {
-      const float8 b0 = vload8(0, b + k * BSK + n0);
-      const float8 b1 = vload8(0, b + k * BSK + n0 + 8);
+      float8 bv[NV];
+#pragma unroll
+      for (int v = 0; v < NV; v++) bv[v] = vload8(v, bp + k * BSK);
 #pragma unroll
       for (int i = 0; i < TM; i++) {
-        const float8 av = (float8)(a[(m0 + i) * ASM + k * ASK]);
-        lo[i] = mad(av, b0, lo[i]);
-        hi[i] = mad(av, b1, hi[i]);
+        const float8 av = (float8)(ap[i * ASM + k * ASK]);
+#pragma unroll
+        for (int v = 0; v < NV; v++) acc[i][v] = mad(av, bv[v], acc[i][v]);
       }
     }
 #pragma unroll
     for (int i = 0; i < TM; i++) {
-      float t[16];
-      vstore8(lo[i], 0, t);
-      vstore8(hi[i], 0, t + 8);
+      float t[TN];
+#pragma unroll
+      for (int v = 0; v < NV; v++) vstore8(acc[i][v], v, t);
       __global float* crow = c + (m0 + i) * N + n0;
-      for (int j = 0; j < 16; j++) crow[j] = EPILOGUE(t[j], bt, m0 + i, n0 + j);
+      for (int j = 0; j < TN; j++) crow[j] = EPILOGUE(t[j], bt, m0 + i, n0 + j);
     }
   } else {
-    // Edge tiles (and non-unit B column stride): the same tile, scalar and bounds-checked.
+    // Operands smaller than a tile (and non-unit B column stride): the same tile, scalar and bounds-checked.
     for (int i = 0; i < TM && m0 + i < M; i++) {
-      for (int j = 0; j < 16 && n0 + j < N; j++) {
+      for (int j = 0; j < TN && n0 + j < N; j++) {
         float s = 0.0f;
         for (int k = 0; k < K; k++) s = mad(a[(m0 + i) * ASM + k * ASK], b[k * BSK + (n0 + j) * BSN], s);
         c[(m0 + i) * N + n0 + j] = EPILOGUE(s, bt, m0 + i, n0 + j);
@@ -53,6 +66,7 @@ __kernel void KNAME(__global const float* restrict A, __global const float* rest
     }
   }
 }
+#undef TN
 
 //@section gemm_gpu
 // GPU variant: 16 x 16 work-groups stage 16 x 16 tiles of A and B in local memory, so each global element is

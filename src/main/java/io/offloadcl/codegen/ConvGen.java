@@ -4,7 +4,12 @@ import io.offloadcl.ir.Node;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.List;
 
-/** Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl). */
+/**
+ * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs depthwise convs
+ * get conv_dw_cpu, others register-blocked conv_cpu where the group's output channels come in fours. Strided and
+ * narrow-row kxk convs reach here already rewritten as Im2Col + a pointwise conv by
+ * passes.lower.LowerConvToIm2ColGemm (the measured rule is there).
+ */
 final class ConvGen {
   private ConvGen() {}
 
@@ -35,8 +40,10 @@ final class ConvGen {
           KernelSource.Arg.out(0)));
     }
     long cog = co / group;
-    int cob = dc == DeviceClass.CPU ? (cog % 8 == 0 ? 8 : cog % 4 == 0 ? 4 : 1) : 1;
-    Block b = new Block(name, "conv.cl", cob > 1 ? "conv_cpu" : "conv_direct", "Conv (node '" + n.name() + "') "
+    boolean depthwise = dc == DeviceClass.CPU && group == ci && group == co;
+    int cob = dc == DeviceClass.CPU && !depthwise ? (cog % 8 == 0 ? 8 : cog % 4 == 0 ? 4 : 1) : 1;
+    String section = depthwise ? "conv_dw_cpu" : cob > 1 ? "conv_cpu" : "conv_direct";
+    Block b = new Block(name, "conv.cl", section, "Conv (node '" + n.name() + "') "
         + ci + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group);
     b.def("BATCH", batch).def("CI", ci).def("CO", co).def("CIG", ci / group).def("COG", cog);
     win.define(b);
@@ -44,7 +51,8 @@ final class ConvGen {
       b.def("COB", cob);
     }
     epi.define(b, "(v, n, c, p)");
-    long[] global = cob > 1 ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co / cob}
+    long[] global = depthwise ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co}
+        : cob > 1 ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co / cob}
         : new long[] {win.ow(), win.oh(), batch * co};
     return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));

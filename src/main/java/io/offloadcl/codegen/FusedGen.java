@@ -62,7 +62,7 @@ final class FusedGen {
         if (!outer.stages().isEmpty()) {
           throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col) moves data and takes no epilogue");
         }
-        return im2col(n, name);
+        return im2col(n, name, dc);
       default:
         throw new UnsupportedOperatorException("node '" + n.name() + "': no fused template for " + n.opType());
     }
@@ -259,7 +259,7 @@ final class FusedGen {
     return new KernelSource(name, blk.source(), "", new long[] {Math.max(1, nout)}, null, epi.args(args));
   }
 
-  private static KernelSource im2col(Node n, String name) {
+  private static KernelSource im2col(Node n, String name, DeviceClass dc) {
     Shapes.requireFloat(n, 1);
     long[] x = Shapes.dims(n, n.input(0));
     long[] y = Shapes.dims(n, n.output(0));
@@ -277,10 +277,14 @@ final class FusedGen {
       throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col): output " + java.util.Arrays.toString(y)
           + " does not match the window geometry (" + oh + "x" + ow + " positions)");
     }
-    Block b = new Block(name, "conv.cl", "im2col", "Im2Col (node '" + n.name() + "') " + ks[0] + "x" + ks[1]);
+    boolean cpu = dc == DeviceClass.CPU;
+    Block b = new Block(name, "conv.cl", cpu ? "im2col_cpu" : "im2col", "Im2Col (node '" + n.name() + "') "
+        + ks[0] + "x" + ks[1]);
     b.def("C", x[1]).def("H", x[2]).def("W", x[3]).def("OH", oh).def("OW", ow).def("KH", ks[0]).def("KW", ks[1])
         .def("SH", st[0]).def("SW", st[1]).def("DH", dl[0]).def("DW", dl[1]).def("PH", pads[0]).def("PW", pads[1]);
-    return new KernelSource(name, b.source(), "", new long[] {Math.max(1, oh * ow), y[1], x[0]}, null,
+    long[] global = cpu ? new long[] {Math.max(1, (ow + 7) / 8), Math.max(1, oh), x[0] * y[1]}
+        : new long[] {Math.max(1, oh * ow), y[1], x[0]};
+    return new KernelSource(name, b.source(), "", global, null,
         List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0)));
   }
 }

@@ -8,6 +8,9 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.Value;
+import io.offloadcl.ops.ShapeInference;
+import io.offloadcl.passes.PassContext;
+import io.offloadcl.passes.lower.LowerConvToIm2ColGemm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,9 +49,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @Measurement(iterations = 3, time = 1)
 @Fork(0)
 public class KernelBenchmarks {
-  @Param({"gemm512", "gemm1024", "conv3x3", "conv1x1", "depthwise3x3", "maxpool3x3s2", "globalavgpool", "softmax",
-      "layernorm", "add", "relu", "maxpool2x2s2", "avgpool3x3s1", "globalmaxpool", "logsoftmax", "layernormop",
-      "concat"})
+  @Param({"gemm512", "gemm1024", "conv3x3", "conv1x1", "depthwise3x3", "conv3x3c256", "conv7x7s2",
+      "depthwise3x3s2", "maxpool3x3s2", "globalavgpool", "softmax", "layernorm", "add", "relu", "maxpool2x2s2",
+      "avgpool3x3s1", "globalmaxpool", "logsoftmax", "layernormop", "concat"})
   public String kernel;
 
   private BenchKernels device;
@@ -67,6 +70,12 @@ public class KernelBenchmarks {
         return conv(256, 56, 64, 1, 1);
       case "depthwise3x3":
         return conv(128, 56, 128, 3, 128);
+      case "conv3x3c256":
+        return conv(256, 14, 256, 3, 1);
+      case "conv7x7s2":
+        return conv(3, 224, 64, 7, 1, 2);
+      case "depthwise3x3s2":
+        return conv(128, 56, 128, 3, 128, 2);
       case "maxpool3x3s2":
         return unary("MaxPool", new long[] {1, 64, 112, 112},
             new Attributes().setInts("kernel_shape", 3, 3).setInts("strides", 2, 2).setInts("pads", 1, 1, 1, 1));
@@ -109,6 +118,14 @@ public class KernelBenchmarks {
   }
 
   private static Graph conv(int cin, int hw, int cout, int k, int group) {
+    return conv(cin, hw, cout, k, group, 1);
+  }
+
+  /**
+   * A Conv as a session runs it: LowerConvToIm2ColGemm rewrites the strided and narrow-row ones into Im2Col + a
+   * pointwise conv, so those benchmarks time both kernels.
+   */
+  private static Graph conv(int cin, int hw, int cout, int k, int group, int stride) {
     Graph g = new Graph("conv");
     g.opsetImports().put("", 17);
     Value x = g.addInput("X", TensorType.of(DType.FLOAT32, 1, cin, hw, hw));
@@ -118,7 +135,10 @@ public class KernelBenchmarks {
     if (k > 1) {
       a.setInts("pads", k / 2, k / 2, k / 2, k / 2);
     }
+    a.setInts("strides", stride, stride);
     g.addOutput(g.addNode("Conv", "conv", List.of(x, w, b), List.of("Y"), a).output(0));
+    ShapeInference.run(g);
+    new LowerConvToIm2ColGemm().run(g, PassContext.defaults());
     return g;
   }
 

@@ -39,7 +39,9 @@ class KernelGeneratorTest {
     KernelSource gpu = new KernelGenerator(DeviceClass.GPU).generate(mm, "k0");
     assertTrue(cpu.source().contains("gemm.cl / gemm_cpu") && cpu.source().contains("float8"));
     assertTrue(gpu.source().contains("gemm.cl / gemm_gpu") && gpu.source().contains("__local"));
-    assertEquals(List.of(3L, (64L + GemmGen.CPU_TM - 1) / GemmGen.CPU_TM, 1L), asList(cpu.globalSize()));
+    long tn = 8L * GemmGen.CPU_NV;
+    assertEquals(List.of((48L + tn - 1) / tn, (64L + GemmGen.CPU_TM - 1) / GemmGen.CPU_TM, 1L),
+        asList(cpu.globalSize()));
     assertNull(cpu.localSize());
     assertEquals(List.of(48L, 64L, 1L), asList(gpu.globalSize()));
     assertEquals(List.of(16L, 16L, 1L), asList(gpu.localSize()));

@@ -64,7 +64,9 @@ class ModelPipelineTest {
     PassReport rf = new PassManager(DefaultPipeline.create()).run(fixed, PassTesting.context(DeviceCapabilities.ALL));
     report(name + " (inputs fixed to the test shapes)", rf, fixed);
     PassTesting.assertSameOutputs(before, fixed, inputs);
-    assertTrue(rf.nodesAfter() <= r.nodesAfter());
+    // static shapes let LowerConvToIm2ColGemm fire, which adds an Im2Col and a Reshape view per conv it lowers
+    long lowered = fixed.nodes().stream().filter(n -> n.opType().equals("Im2Col")).count();
+    assertTrue(rf.nodesAfter() - 2 * lowered <= r.nodesAfter());
     assertMatchesOnnxRuntime(file, fixed, inputs);
   }
 

@@ -84,4 +84,62 @@ class LoweringPassesTest {
       org.junit.jupiter.api.Assertions.assertTrue(npu.supports(n.opType()), n + " is not supported by " + npu.id());
     }
   }
+
+  static Graph convOf(long[] xd, long[] wd, Attributes a, boolean bias) {
+    Graph g = graph("conv");
+    Value x = input(g, "x", xd);
+    Value w = weights(g, "w", 3, wd);
+    Value c = bias ? op(g, "Conv", "c", a, x, w, weights(g, "b", 4, wd[0])) : op(g, "Conv", "c", a, x, w);
+    g.addOutput(op(g, "Relu", "y", c));
+    return g;
+  }
+
+  @Test
+  void stridedAndNarrowConvsBecomeIm2ColAndAPointwiseConv() {
+    // strided, asymmetric pads, batch 2, with bias
+    PassTesting.Outcome o = optimize(() -> convNet(true, 2), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Im2Col=1 Relu=1 Reshape=1", o);
+    // narrow output row (OW 7 < 48), unit stride, dilation, no bias
+    PassTesting.Outcome d = optimize(() -> convOf(new long[] {1, 5, 9, 9}, new long[] {6, 5, 3, 3},
+        new Attributes().setInts("pads", 2, 2, 2, 2).setInts("dilations", 2, 2), false), DeviceCapabilities.ALL,
+        new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Im2Col=1 Relu=1 Reshape=1", d);
+    // a strided pointwise conv too: the GEMM reads the gathered columns
+    PassTesting.Outcome p = optimize(() -> convOf(new long[] {2, 4, 60, 60}, new long[] {3, 4, 1, 1},
+        new Attributes().setInts("strides", 2, 2), true), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Im2Col=1 Relu=1 Reshape=1", p);
+    for (Node n : p.after.nodes()) {
+      if (n.opType().equals("Conv")) {
+        assertEquals(1, n.input(1).constant().dim(2), "the remaining conv is pointwise: " + n);
+      }
+    }
+  }
+
+  @Test
+  void wideUnitStrideGroupedAndPointwiseConvsStayDirect() {
+    Attributes same = new Attributes().setInts("pads", 1, 1, 1, 1);
+    PassTesting.Outcome wide = optimize(() -> convOf(new long[] {1, 2, 5, 50}, new long[] {3, 2, 3, 3}, same, true),
+        DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", wide);
+    PassTesting.Outcome grouped = optimize(() -> convOf(new long[] {1, 4, 7, 7}, new long[] {4, 2, 3, 3},
+        new Attributes().setInts("pads", 1, 1, 1, 1).setInt("group", 2), true), DeviceCapabilities.ALL,
+        new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", grouped);
+    PassTesting.Outcome pw = optimize(() -> convOf(new long[] {1, 4, 7, 7}, new long[] {5, 4, 1, 1},
+        new Attributes(), true), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", pw);
+  }
+
+  @Test
+  void theLoweredConvStillTakesTheResidualAndActivationInThePipeline() {
+    PassTesting.Outcome o = optimize(() -> {
+      Graph g = graph("res");
+      Value x = input(g, "x", 1, 4, 6, 6);
+      Value c = op(g, "Conv", "c", new Attributes().setInts("pads", 1, 1, 1, 1), x, weights(g, "w", 5, 4, 4, 3, 3),
+          weights(g, "b", 6, 4));
+      g.addOutput(op(g, "Relu", "y", op(g, "Add", "r", c, x)));
+      return g;
+    }, DeviceCapabilities.ALL, DefaultPipeline.create());
+    assertKinds("Add=1 Conv=1 Relu=1", "FusedConv=1 Im2Col=1 Reshape=1", o);
+  }
 }

@@ -1,0 +1,116 @@
+package io.offloadcl.passes.lower;
+
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.Shape;
+import io.offloadcl.ir.TensorData;
+import io.offloadcl.ir.TensorType;
+import io.offloadcl.ir.Value;
+import io.offloadcl.ops.FusedOps;
+import io.offloadcl.passes.Pass;
+import io.offloadcl.passes.PassContext;
+import io.offloadcl.passes.Rewrites;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rewrites a 2-D Conv whose direct kernel is slow as {@code Conv1x1(Reshape(Im2Col(X), [N, C*kh*kw, OH, OW]),
+ * W as [M, C*kh*kw, 1, 1], B)}: the pointwise conv runs as the register-blocked GEMM, and it is still a Conv, so
+ * the residual and activation fusers that follow treat it as before. The intermediate column matrix is an
+ * ordinary value the memory planner places and reuses.
+ *
+ * <p>Which convolutions: measured on POCL (2 Zen4 cores) with {@code io.offloadcl.bench.ConvShapes}, im2col +
+ * GEMM beats the direct kernel on every group-1 kxk or strided conv of resnet50 and squeezenet except the
+ * unit-stride ones with a wide output row, where the direct kernel's unit-stride row loads are as fast and the
+ * column matrix (9x the input) costs memory traffic; so the rule is: group 1, not already a unit-stride pointwise
+ * conv, and either strided or with an output row narrower than {@link #WIDE_ROW}. Figures: docs/benchmarks.md
+ * ("Conv kernels"). Limits: constant weights, explicit or VALID padding, static shapes.
+ */
+public final class LowerConvToIm2ColGemm implements Pass {
+  /** Output rows at least this wide keep the direct kernel when the stride is 1. */
+  static final long WIDE_ROW = 48;
+
+  @Override
+  public String name() {
+    return "LowerConvToIm2ColGemm";
+  }
+
+  @Override
+  public boolean run(Graph g, PassContext ctx) {
+    if (!ctx.supports("Conv") || !ctx.supports("Im2Col") || !ctx.supports("Reshape")) {
+      return false;
+    }
+    boolean changed = false;
+    for (Node conv : new ArrayList<>(g.nodes())) {
+      if (Rewrites.is(conv, "Conv")) {
+        changed |= lower(g, conv);
+      }
+    }
+    if (changed) {
+      g.sortTopologically();
+    }
+    return changed;
+  }
+
+  /** The rule above, on the conv's kernel, strides and output width. */
+  static boolean pays(long kh, long kw, long sh, long sw, long[] pads, long ow) {
+    boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pads[0] == 0 && pads[1] == 0 && pads[2] == 0
+        && pads[3] == 0;
+    if (pointwise) {
+      return false;
+    }
+    return sh > 1 || sw > 1 || ow < WIDE_ROW;
+  }
+
+  private static boolean lower(Graph g, Node conv) {
+    Value x = conv.input(0);
+    Value w = conv.input(1);
+    Value b = conv.inputs().size() > 2 ? conv.input(2) : null;
+    Value y = conv.output(0);
+    if (x == null || w == null || !w.isConstant() || w.constant().rank() != 4 || x.type() == null
+        || !x.type().isStatic() || x.type().shape().rank() != 4 || y.type() == null || !y.type().isStatic()
+        || conv.attributes().getInt("group", 1) != 1) {
+      return false;
+    }
+    String autoPad = conv.attributes().getString("auto_pad", "NOTSET");
+    if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
+      return false;
+    }
+    TensorData wd = w.constant();
+    long m = wd.dim(0);
+    long k = wd.dim(1) * wd.dim(2) * wd.dim(3);
+    long[] kernel = {wd.dim(2), wd.dim(3)};
+    long[] pads = autoPad.equals("VALID") ? new long[4] : conv.attributes().getInts("pads", new long[4]);
+    long[] strides = conv.attributes().getInts("strides", new long[] {1, 1});
+    long[] yd = y.type().shape().dims();
+    if (!pays(kernel[0], kernel[1], strides[0], strides[1], pads, yd[3])) {
+      return false;
+    }
+    Attributes ia = new Attributes().setInts("kernel_shape", kernel).setInts("pads", pads)
+        .setInts("strides", strides)
+        .setInts("dilations", conv.attributes().getInts("dilations", new long[] {1, 1}));
+    long[] xd = x.type().shape().dims();
+    long[] cd = FusedOps.im2colShape(xd, kernel, strides, pads, ia.getInts("dilations", null));
+    if (cd[2] != yd[2] * yd[3] || cd[1] != k) {
+      return false;
+    }
+    Node cols = Rewrites.fusedNode(g, "Im2Col", conv.opsetVersion(), conv.name() + "_im2col", List.of(x), ia);
+    cols.output(0).setType(new TensorType(x.type().dtype(), Shape.of(cd)));
+    long[] grid = {xd[0], k, yd[2], yd[3]};
+    Value shape = Rewrites.constant(g, conv.name() + "_cols_shape", TensorData.ofLongs(new long[] {4}, grid));
+    Node view = Rewrites.onnxNode(g, "Reshape", conv.name() + "_cols", List.of(cols.output(0), shape),
+        new Attributes());
+    view.output(0).setType(new TensorType(x.type().dtype(), Shape.of(grid)));
+    Value wm = Rewrites.constant(g, w.name() + "_cols", wd.reshape(m, k, 1, 1));
+    List<Value> ins = new ArrayList<>(List.of(view.output(0), wm));
+    if (b != null) {
+      ins.add(b);
+    }
+    Attributes pa = new Attributes().setInts("kernel_shape", 1, 1).setInt("group", 1);
+    Node pw = Rewrites.onnxNode(g, "Conv", conv.name() + "_gemm", ins, pa);
+    pw.output(0).setType(y.type());
+    Rewrites.replace(g, y, pw.output(0), List.of(conv));
+    return true;
+  }
+}

@@ -1,0 +1,158 @@
+package io.offloadcl.runtime.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.offloadcl.codegen.DeviceClass;
+import io.offloadcl.ir.Attributes;
+import io.offloadcl.ir.DType;
+import io.offloadcl.ir.Node;
+import io.offloadcl.ir.TensorData;
+import io.offloadcl.ir.Value;
+import io.offloadcl.passes.DefaultPipeline;
+import io.offloadcl.passes.PassContext;
+import io.offloadcl.passes.lower.LowerConvToIm2ColGemm;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU GEMM's shifted edge tiles and the Im2Col + pointwise-conv lowering, on OpenCL against plain-loop
+ * references: products whose M and N are not multiples of the 6 x 16 register tile (shifted tiles), smaller than
+ * a tile (scalar path), batched and broadcast; convolutions with strides, asymmetric pads, dilation, batch 2,
+ * 7x7 stems and strided pointwise convs, lowered by the pass first; a lowered conv carrying a residual and a
+ * ReLU through the whole pipeline; and depthwise convs (the CPU's conv_dw_cpu, the GPU's conv_direct) with
+ * strides 1 and 2, dilation, asymmetric pads and widths that are and are not multiples of 8.
+ */
+@Tag("opencl")
+class ConvGemmKernelsTest {
+  private static ClContext ctx;
+  private static ProgramCache cache;
+
+  @BeforeAll
+  static void open() {
+    ctx = ClContext.open(OpenClTestSupport.requireDevice());
+    cache = new ProgramCache(ctx, null);
+  }
+
+  @AfterAll
+  static void close() {
+    if (cache != null) {
+      cache.close();
+      ctx.close();
+    }
+  }
+
+  private static void runAndCheck(OpGraph g, DeviceClass dc) {
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, dc, null))) {
+      assertTrue(ex.fallbacks().isEmpty(), ex.fallbacks().toString());
+      g.check(ex.run(g.feeds), 1e-4, 1e-4, false);
+    }
+  }
+
+  @Test
+  void matMulTilesAtEveryEdgeOnBothDeviceClasses() {
+    long[][][] cases = {{{6, 5}, {5, 16}, {6, 16}}, {{7, 5}, {5, 17}, {7, 17}}, {{13, 300}, {300, 49}, {13, 49}},
+        {{3, 13, 9}, {9, 49}, {3, 13, 49}}, {{2, 1, 8, 3}, {4, 3, 33}, {2, 4, 8, 33}}, {{5, 8}, {8, 40}, {5, 40}},
+        {{20, 4}, {4, 15}, {20, 15}}, {{64, 64}, {64, 196}, {64, 196}}};
+    for (DeviceClass dc : DeviceClass.values()) {
+      OpGraph g = new OpGraph(5);
+      for (long[][] c : cases) {
+        Value a = g.input(c[0]);
+        Value b = g.input(c[1]);
+        g.expect(g.node("MatMul", null, c[2], a, b), Ref.matmul(g.feedOf(a), g.feedOf(b), c[2]));
+      }
+      runAndCheck(g, dc);
+    }
+  }
+
+  private static Value weights(OpGraph g, long seed, long... dims) {
+    Random r = new Random(seed);
+    TensorData d = TensorData.zeros(DType.FLOAT32, dims);
+    for (int i = 0; i < d.size(); i++) {
+      d.setDouble(i, r.nextDouble() - 0.5);
+    }
+    return g.constant(d);
+  }
+
+  private static void conv(OpGraph g, long[] xd, long[] wd, long[] out, boolean bias, int[] s, int[] d, long[] pads) {
+    Value x = g.input(xd);
+    Value w = weights(g, xd[1] * 31 + wd[0], wd);
+    Value b = bias ? weights(g, wd[0], wd[0]) : null;
+    Attributes a = new Attributes().setInts("strides", s[0], s[1]).setInts("dilations", d[0], d[1])
+        .setInts("pads", pads);
+    Value y = bias ? g.node("Conv", a, out, x, w, b) : g.node("Conv", a, out, x, w);
+    g.expect(y, Ref.conv(g.feedOf(x), g.feedOf(w), bias ? g.feedOf(b) : null, out, 1, s, d,
+        new int[] {(int) pads[0], (int) pads[1]}));
+  }
+
+  @Test
+  void loweredConvolutionsMatchTheReference() {
+    OpGraph g = new OpGraph(7);
+    conv(g, new long[] {2, 5, 11, 13}, new long[] {7, 5, 3, 3}, new long[] {2, 7, 6, 7}, true, new int[] {2, 2},
+        new int[] {1, 1}, new long[] {1, 1, 1, 1});
+    conv(g, new long[] {1, 3, 23, 23}, new long[] {16, 3, 7, 7}, new long[] {1, 16, 12, 12}, true,
+        new int[] {2, 2}, new int[] {1, 1}, new long[] {3, 3, 3, 3});
+    conv(g, new long[] {1, 8, 9, 9}, new long[] {6, 8, 3, 3}, new long[] {1, 6, 9, 9}, false, new int[] {1, 1},
+        new int[] {2, 2}, new long[] {2, 2, 2, 2});
+    conv(g, new long[] {2, 16, 15, 15}, new long[] {20, 16, 1, 1}, new long[] {2, 20, 8, 8}, true,
+        new int[] {2, 2}, new int[] {1, 1}, new long[] {0, 0, 0, 0});
+    conv(g, new long[] {1, 4, 10, 10}, new long[] {18, 4, 3, 2}, new long[] {1, 18, 11, 10}, true,
+        new int[] {1, 1}, new int[] {1, 1}, new long[] {1, 0, 2, 1});
+    conv(g, new long[] {1, 32, 7, 7}, new long[] {40, 32, 3, 3}, new long[] {1, 40, 7, 7}, true,
+        new int[] {1, 1}, new int[] {1, 1}, new long[] {1, 1, 1, 1});
+    new LowerConvToIm2ColGemm().run(g.graph, PassContext.defaults());
+    long lowered = g.graph.nodes().stream().filter(n -> n.opType().equals("Im2Col")).count();
+    assertEquals(6, lowered, "every case is lowered:\n" + g.graph);
+    runAndCheck(g, DeviceClass.CPU);
+  }
+
+  @Test
+  void aLoweredConvKeepsItsResidualAndActivationEpilogue() {
+    OpGraph g = new OpGraph(9);
+    long[] xd = {1, 12, 7, 7};
+    Value x = g.input(xd);
+    Value w = weights(g, 3, 12, 12, 3, 3);
+    Value b = weights(g, 4, 12);
+    Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1), xd, x, w, b);
+    Value y = g.node("Relu", null, xd, g.node("Add", null, xd, c, x));
+    TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, 1, new int[] {1, 1}, new int[] {1, 1},
+        new int[] {1, 1});
+    for (int i = 0; i < want.size(); i++) {
+      want.setDouble(i, Math.max(0, want.getDouble(i) + g.feedOf(x).getDouble(i)));
+    }
+    g.expect(y, want);
+    DefaultPipeline.optimize(g.graph, PassContext.defaults());
+    assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
+    assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("Im2Col"::equals), g.graph.toString());
+    runAndCheck(g, DeviceClass.CPU);
+  }
+
+  @Test
+  void depthwiseConvolutionsOnBothDeviceClasses() {
+    // {N, C, H, W, K, stride, dilation, pad top, pad left, pad bottom, pad right, bias}
+    int[][] cases = {{1, 8, 19, 21, 3, 1, 1, 1, 1, 1, 1, 1}, {2, 5, 17, 40, 3, 2, 1, 1, 1, 1, 1, 0},
+        {1, 3, 9, 30, 5, 1, 2, 4, 4, 4, 4, 1}, {1, 4, 7, 7, 3, 1, 1, 0, 1, 2, 0, 1}, {1, 6, 33, 33, 3, 2, 1, 0, 0, 1, 1, 1}};
+    for (DeviceClass dc : DeviceClass.values()) {
+      OpGraph g = new OpGraph(11);
+      for (int[] c : cases) {
+        int k = c[4];
+        int span = c[6] * (k - 1) + 1;
+        long oh = (c[2] + c[7] + c[9] - span) / c[5] + 1;
+        long ow = (c[3] + c[8] + c[10] - span) / c[5] + 1;
+        long[] out = {c[0], c[1], oh, ow};
+        Value x = g.input(c[0], c[1], c[2], c[3]);
+        Value w = weights(g, c[1] + 100, c[1], 1, k, k);
+        Value b = c[11] != 0 ? weights(g, c[1] + 200, c[1]) : null;
+        Attributes a = new Attributes().setInt("group", c[1]).setInts("strides", c[5], c[5])
+            .setInts("dilations", c[6], c[6]).setInts("pads", c[7], c[8], c[9], c[10]);
+        Value y = b != null ? g.node("Conv", a, out, x, w, b) : g.node("Conv", a, out, x, w);
+        g.expect(y, Ref.conv(g.feedOf(x), g.feedOf(w), b != null ? g.feedOf(b) : null, out, c[1],
+            new int[] {c[5], c[5]}, new int[] {c[6], c[6]}, new int[] {c[7], c[8]}));
+      }
+      runAndCheck(g, dc);
+    }
+  }
+}
