@@ -125,6 +125,9 @@ public final class FoldConstants implements Pass {
         return null;
       }
     }
+    if (n.opType().equals("ConstantOfShape") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
+      FreshConstants.add(r[0]); // a new array by definition: later folds may rewrite it in place
+    }
     return r;
   }
 
