@@ -73,12 +73,19 @@ final class ChannelMath {
   static TensorData scaleRowsInPlace(TensorData w, double[] s) {
     int per = w.size() / s.length;
     float[] a = w.floats();
+    Float splat = FreshConstants.splat(w);
     java.util.stream.IntStream.range(0, s.length).parallel().forEach(m -> {
       double k = s[m];
+      if (splat != null) {
+        // every element is the same number: the row is one product, written without reading the array
+        java.util.Arrays.fill(a, m * per, (m + 1) * per, (float) (splat * k));
+        return;
+      }
       for (int i = m * per, e = i + per; i < e; i++) {
         a[i] = (float) (a[i] * k);
       }
     });
+    FreshConstants.rewritten(w);
     return TensorData.wrap(w.dtype(), w.dims(), a);
   }
 

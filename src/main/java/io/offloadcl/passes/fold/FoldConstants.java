@@ -126,7 +126,10 @@ public final class FoldConstants implements Pass {
       }
     }
     if (n.opType().equals("ConstantOfShape") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
-      FreshConstants.add(r[0]); // a new array by definition: later folds may rewrite it in place
+      // a new array by definition, one value repeated: later folds may rewrite it in place
+      if (r[0].dtype() == io.offloadcl.ir.DType.FLOAT32 && r[0].size() > 0) {
+        FreshConstants.addSplat(r[0], r[0].floats()[0]);
+      }
     }
     return r;
   }

@@ -5,7 +5,7 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.Value;
 import java.util.Collections;
-import java.util.Set;
+import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
@@ -16,15 +16,26 @@ import java.util.WeakHashMap;
  * identity (arrays do not override equals).
  */
 final class FreshConstants {
-  private static final Set<Object> FRESH = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+  // array -> its one repeated value while every element still holds it (null once rewritten)
+  private static final Map<Object, Float> FRESH = Collections.synchronizedMap(new WeakHashMap<>());
 
   private FreshConstants() {}
 
-  /** Records a float32 result that folding just computed into a new array. */
-  static void add(TensorData d) {
+  /** Records a float32 result that folding just computed into a new array, every element {@code splat}. */
+  static void addSplat(TensorData d, float splat) {
     if (d != null && d.dtype() == DType.FLOAT32 && d.size() > 0) {
-      FRESH.add(d.array());
+      FRESH.put(d.array(), splat);
     }
+  }
+
+  /** The value every element of this fresh array holds, or null when unknown or since rewritten. */
+  static Float splat(TensorData d) {
+    return FRESH.get(d.array());
+  }
+
+  /** Notes that an owned array was rewritten: it is still owned, but no longer one repeated value. */
+  static void rewritten(TensorData d) {
+    FRESH.replace(d.array(), null);
   }
 
   /**
@@ -36,7 +47,7 @@ final class FreshConstants {
       return false;
     }
     Object a = v.constant().array();
-    if (v.constant().dtype() != DType.FLOAT32 || !FRESH.contains(a)) {
+    if (v.constant().dtype() != DType.FLOAT32 || !FRESH.containsKey(a)) {
       return false;
     }
     for (Value c : g.constants()) {
