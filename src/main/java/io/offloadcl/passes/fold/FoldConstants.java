@@ -46,7 +46,7 @@ public final class FoldConstants implements Pass {
           && !hasSubgraph(n) && outputsSmall(n)) {
         results = filled.get(n);
         if (results == null) {
-          results = evaluate(n, ctx);
+          results = evaluate(g, n, ctx);
         }
       }
       if (results == null) {
@@ -94,7 +94,7 @@ public final class FoldConstants implements Pass {
       TensorData[] t = results.get(i);
       if (t != null && t.length >= 1 && t[0] != null && t[0].size() <= MAX_ELEMENTS) {
         if (t[0].dtype() == io.offloadcl.ir.DType.FLOAT32 && t[0].size() > 0) {
-          FreshConstants.addSplat(t[0], t[0].floats()[0]);
+          FreshConstants.addSplat(g, t[0], t[0].floats()[0]);
         }
         r.put(fills.get(i), t);
       }
@@ -155,7 +155,7 @@ public final class FoldConstants implements Pass {
     return false;
   }
 
-  private static TensorData[] evaluate(Node n, PassContext ctx) {
+  private static TensorData[] evaluate(Graph g, Node n, PassContext ctx) {
     TensorData[] args = new TensorData[n.inputs().size()];
     for (int i = 0; i < args.length; i++) {
       args[i] = n.input(i) == null ? null : n.input(i).constant();
@@ -179,7 +179,7 @@ public final class FoldConstants implements Pass {
     if (n.opType().equals("ConstantOfShape") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
       // a new array by definition, one value repeated: later folds may rewrite it in place
       if (r[0].dtype() == io.offloadcl.ir.DType.FLOAT32 && r[0].size() > 0) {
-        FreshConstants.addSplat(r[0], r[0].floats()[0]);
+        FreshConstants.addSplat(g, r[0], r[0].floats()[0]);
       }
     }
     return r;

@@ -191,4 +191,22 @@ class FoldPassesTest {
     }, DeviceCapabilities.ALL, new FoldConstants(), new FoldBatchNormIntoConv(), new EliminateDeadNodes());
     assertKinds("BatchNormalization=3 ConstantOfShape=2 Conv=3 MatMul=1 Reshape=1", "Conv=3 MatMul=1", shared);
   }
+
+  @Test
+  void batchNormOnACopyOfAFoldedGraphLeavesTheOriginalsWeightsAlone() {
+    Graph g = graph("cos-copy");
+    Value x = input(g, "x", 1, 3, 5, 5);
+    g.addOutput(batchNorm(g, convWith(g, x, splatWeights(g, "w", 0.25f, 4, 3, 3, 3), "conv"), 4, "bn"));
+    io.offloadcl.ops.ShapeInference.run(g);
+    new io.offloadcl.passes.PassManager(new io.offloadcl.passes.Pipeline().add(new FoldConstants(), "under test"))
+        .run(g, PassTesting.context(DeviceCapabilities.ALL));
+    Graph copy = g.copy(); // shares the folded weights' array with g
+    new io.offloadcl.passes.PassManager(new io.offloadcl.passes.Pipeline().add(new FoldBatchNormIntoConv(), "under test"))
+        .run(copy, PassTesting.context(DeviceCapabilities.ALL));
+    assertTrue(copy.nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")), "the copy's BN folded");
+    float[] w = g.node("conv_node").input(1).constant().floats();
+    for (int i = 0; i < w.length; i++) {
+      assertTrue(w[i] == 0.25f, "original weight " + i + " changed to " + w[i]);
+    }
+  }
 }
