@@ -66,6 +66,29 @@ final class ChannelMath {
     return r;
   }
 
+  /**
+   * {@code W[M, ...]} (float32) with output channel m scaled by {@code s[m]}, written over its own array: only for
+   * weights no one else holds (see {@link FreshConstants}). Returns a tensor on the same array.
+   */
+  static TensorData scaleRowsInPlace(TensorData w, double[] s) {
+    int per = w.size() / s.length;
+    float[] a = w.floats();
+    Float splat = FreshConstants.splat(w);
+    java.util.stream.IntStream.range(0, s.length).parallel().forEach(m -> {
+      double k = s[m];
+      if (splat != null) {
+        // every element is the same number: the row is one product, written without reading the array
+        java.util.Arrays.fill(a, m * per, (m + 1) * per, (float) (splat * k));
+        return;
+      }
+      for (int i = m * per, e = i + per; i < e; i++) {
+        a[i] = (float) (a[i] * k);
+      }
+    });
+    FreshConstants.rewritten(w);
+    return TensorData.wrap(w.dtype(), w.dims(), a);
+  }
+
   /** A copy of {@code W[K, M]} with column m scaled by {@code s[m]}. */
   static TensorData scaleColumns(TensorData w, double[] s) {
     TensorData r = w.copy();

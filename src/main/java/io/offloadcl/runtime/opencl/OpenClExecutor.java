@@ -65,6 +65,9 @@ public final class OpenClExecutor implements AutoCloseable {
    */
   public static final long MAP_MIN_BYTES = 256 * 1024;
 
+  /** Staging buffer for weight uploads to a device with its own memory: bounds the host memory an open takes. */
+  static final int STAGING_BYTES = 16 << 20;
+
   /** Compilation options. */
   public record Options(boolean strict, DeviceClass deviceClass, Path dumpKernelsDir) {
     /** Non-strict, device class from the device type, no dump. */
@@ -319,19 +322,13 @@ public final class OpenClExecutor implements AutoCloseable {
       slotOf.put(in, newSlot(b, null));
       io += b;
     }
+    List<Value> used = new ArrayList<>();
     for (Value c : graph.constants()) {
-      if (c.uses().isEmpty() && !graph.isOutput(c)) {
-        continue;
+      if (!c.uses().isEmpty() || graph.isOutput(c)) {
+        used.add(c);
       }
-      TensorData d = c.constant();
-      ClBuffer buf = ctx.buffer(HostTransfer.bytes(d.dtype(), d.size()));
-      int slot = newSlot(buf.bytes(), buf);
-      try (ClEvent e = ctx.write(buf, HostTransfer.toDevice(d), null)) {
-        ClEvent.waitAll(List.of(e));
-      }
-      slotOf.put(c, slot);
-      consts += buf.bytes();
     }
+    consts = ctx.hostUnifiedMemory() ? uploadMapped(used) : uploadStaged(used);
     long intermediates = 0;
     // Pool slots are sized first and allocated after the walk, since a slot may grow.
     Map<Value, Integer> pooledIndex = new IdentityHashMap<>();
@@ -403,6 +400,82 @@ public final class OpenClExecutor implements AutoCloseable {
       slotOf.put(alias, s);
     });
     return new MemoryPlan(peak, intermediates, poolSizes.size(), io, consts);
+  }
+
+  /**
+   * Weights on a host-unified device: each constant gets a buffer in host-accessible memory that is filled through
+   * a mapping, one copy from the Java array, where a write would copy it into a fresh direct buffer and again into
+   * the device's memory (resnet50: 102 MB, twice, at every session open). Returns the bytes uploaded.
+   */
+  private long uploadMapped(List<Value> constants) {
+    long bytes = 0;
+    try (ClQueue q = ctx.inOrderQueue()) {
+      for (Value c : constants) {
+        TensorData d = c.constant();
+        ClBuffer buf = ctx.hostBuffer(HostTransfer.bytes(d.dtype(), d.size()));
+        slotOf.put(c, newSlot(buf.bytes(), buf));
+        ByteBuffer m = q.map(buf, true, true);
+        HostTransfer.put(d, m);
+        q.unmap(buf, m);
+        bytes += buf.bytes();
+      }
+      q.finish(); // the unmaps, before any lane's queue reads the weights
+    }
+    return bytes;
+  }
+
+  /**
+   * Weights on a device with its own memory: constants are packed into one reused staging buffer and written
+   * without waiting, one wait per filled staging buffer instead of a direct buffer and a blocking write each.
+   * Returns the bytes uploaded.
+   */
+  private long uploadStaged(List<Value> constants) {
+    long total = 0;
+    for (Value c : constants) {
+      total += HostTransfer.bytes(c.constant().dtype(), c.constant().size());
+    }
+    ByteBuffer staging = ByteBuffer.allocateDirect((int) Math.min(total, STAGING_BYTES)).order(ByteOrder.nativeOrder());
+    List<ClEvent> pending = new ArrayList<>();
+    List<ByteBuffer> large = new ArrayList<>(); // constants above the staging size, alive until their write ran
+    long bytes = 0;
+    try {
+      for (Value c : constants) {
+        TensorData d = c.constant();
+        ClBuffer buf = ctx.buffer(HostTransfer.bytes(d.dtype(), d.size()));
+        slotOf.put(c, newSlot(buf.bytes(), buf));
+        bytes += buf.bytes();
+        ByteBuffer src;
+        if (buf.bytes() > staging.capacity()) {
+          src = HostTransfer.toDevice(d);
+          large.add(src);
+        } else {
+          if (buf.bytes() > staging.remaining()) {
+            drain(pending);
+            staging.clear();
+          }
+          int at = staging.position();
+          src = staging.slice(at, (int) buf.bytes()).order(ByteOrder.nativeOrder());
+          HostTransfer.put(d, src);
+          staging.position(at + (int) buf.bytes());
+        }
+        pending.add(ctx.write(buf, src, null));
+      }
+    } finally {
+      drain(pending);
+    }
+    return bytes;
+  }
+
+  /** Waits for and releases the events. */
+  private static void drain(List<ClEvent> events) {
+    try {
+      ClEvent.waitAll(events);
+    } finally {
+      for (ClEvent e : events) {
+        e.close();
+      }
+      events.clear();
+    }
   }
 
   private static Value rootOf(Map<Value, Value> root, Value v) {

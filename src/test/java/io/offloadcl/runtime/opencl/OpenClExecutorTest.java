@@ -303,4 +303,61 @@ class OpenClExecutorTest {
       }
     }
   }
+
+  /**
+   * Weights reach the device intact on both upload paths: mapped buffers on a host-unified device, and on a
+   * copying one the packed staging buffer (constants that fill it, so it is drained and reused, and one larger than
+   * it, which goes on its own), with int64 and bool constants among the float ones.
+   */
+  @Test
+  void weightsAreUploadedIntactWhetherMappedOrStaged() {
+    weights(ctx);
+    try (ClContext copying = ClContext.open(ctx.device(), false)) {
+      weights(copying);
+    }
+  }
+
+  private static void weights(ClContext ctx) {
+    int quarter = OpenClExecutor.STAGING_BYTES / 4;
+    long big = quarter * 3L / 4; // 0.75 of the staging buffer: the second one does not fit beside the first
+    long huge = quarter + quarter / 8; // above the staging buffer
+    OpGraph g = new OpGraph(13);
+    Value x = g.input(big);
+    Value xh = g.input(huge);
+    Value s = g.input(6);
+    List<Value> outs = new ArrayList<>();
+    for (long n : new long[] {big, big, huge, 6}) {
+      Value in = n == big ? x : n == huge ? xh : s;
+      TensorData c = TensorData.zeros(DType.FLOAT32, n);
+      float[] f = c.floats();
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) (i % 1013) * 0.5f - outs.size();
+      }
+      Value out = g.node("Add", null, new long[] {n}, in, g.constant(c));
+      g.expect(out, Ref.binary(g.feedOf(in), c, new long[] {n}, Double::sum));
+      outs.add(out);
+    }
+    Value cond = g.constant(TensorData.wrap(DType.BOOL, new long[] {6}, new boolean[] {true, false, false, true, true, false}));
+    Value neg = g.node("Neg", null, new long[] {6}, s);
+    Value where = g.node("Where", null, new long[] {6}, cond, s, neg);
+    float[] sv = g.feedOf(s).floats();
+    float[] want = new float[6];
+    for (int i = 0; i < 6; i++) {
+      want[i] = cond.constant().bools()[i] ? sv[i] : -sv[i];
+    }
+    Value shaped = g.node("Reshape", null, new long[] {2, 3}, where, g.constant(TensorData.ofLongs(new long[] {2}, 2, 3)));
+    Value out = g.node("Relu", null, new long[] {2, 3}, shaped);
+    float[] relu = new float[6];
+    for (int i = 0; i < 6; i++) {
+      relu[i] = Math.max(0, want[i]);
+    }
+    g.expect(out, TensorData.ofFloats(new long[] {2, 3}, relu));
+    try (ProgramCache cache = new ProgramCache(ctx, null);
+        OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      assertTrue(ex.memoryPlan().constantBytes() >= 4L * (2 * big + huge), "all weights are on the device");
+      for (int r = 0; r < 2; r++) {
+        g.check(ex.run(g.feeds), 0, 0);
+      }
+    }
+  }
 }
