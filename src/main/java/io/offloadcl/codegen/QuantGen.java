@@ -151,7 +151,8 @@ final class QuantGen {
         + "') " + x[1] + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group);
     b.def("BATCH", x[0]).def("CI", x[1]).def("CO", co).def("CIG", wt[1]).def("COG", cog).def("GROUP", group);
     if (gemmForm) {
-      b.def("TM", TM).def("TN", tn).def("KPAD", kpad);
+      long taps = wt[2] * wt[3];
+      b.def("TM", TM).def("TN", tn).def("KPAD", kpad).def("QG", 16 / gcd(16, taps));
     } else {
       b.def("COB", cob);
     }
@@ -172,6 +173,10 @@ final class QuantGen {
     long[] global = gemmForm ? new long[] {(ow + tn - 1) / tn, oh, x[0] * group}
         : new long[] {(ow + 15) / 16, oh, x[0] * co / cob};
     return new KernelSource(name, source(b), "", global, null, args);
+  }
+
+  private static long gcd(long a, long b) {
+    return b == 0 ? a : gcd(b, a % b);
   }
 
   private static KernelSource maxPool(Node n, String name) {
