@@ -36,6 +36,8 @@ inline int8 q_pmadd(short16 a, short16 b) {
 #if defined(__x86_64__) && defined(__AVX512BW__) && defined(__clang__)
 #define OFFLOADCL_QUANT_ZMM 1
 typedef short q_v32hi __attribute__((vector_size(64)));
+// patch rows of an odd number of 16-step blocks are only 32-byte aligned
+typedef short q_v32hi_u __attribute__((vector_size(64), aligned(2)));
 typedef char q_v32qi __attribute__((vector_size(32), aligned(1)));
 typedef int q_v16si __attribute__((vector_size(64)));
 // the eight pairwise sums of a 16-lane accumulator's halves, as the int8 of the 256-bit loop
@@ -133,6 +135,13 @@ __attribute__((always_inline)) inline char8 q_gather8(__global const char* x, in
   __global const char* row = x + ((long) ci * h + ih) * w;
   const int iw = iw0 + kw * dw;
   if (sw == 1 && iw >= 0 && iw + 8 <= w) return vload8(0, row + iw);
+  if (sw == 1 && w >= 8) {
+    // a window hanging over one end of the row: the 8 bytes at that end, shifted into place with zeros
+    // (lane 0 is the low byte)
+    if (iw <= -8 || iw >= w) return (char8)(0);
+    if (iw < 0) return as_char8(as_ulong(vload8(0, row)) << (8 * -iw));
+    return as_char8(as_ulong(vload8(0, row + w - 8)) >> (8 * (iw - (w - 8))));
+  }
   char v[8];
 #pragma unroll
   for (int p = 0; p < 8; p++) {
@@ -326,10 +335,10 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
   const int n = ng / GROUP;
   const int g = ng % GROUP;
   __global const char* x = X + (long) (n * CI + g * CIG) * H * W;
-#if TN == 8
-  // char16 rows of 16 reduction steps per pixel: each block of 16 steps is loaded as 16 pixel vectors (one
+#if TN == 8 && SW == 1
+  // short16 rows of 16 reduction steps per pixel: each block of 16 steps is loaded as 16 pixel vectors (one
   // 8-byte load per (ci, kh, kw) in the interior) and transposed in registers, instead of 128 scalar stores
-  short16 patchv[8][KPAD / 16] __attribute__((aligned(64)));
+  short16 patchv[8][KPAD / 16];
 #define patch(p, t) (((short*) patchv[p])[t])
 #define Q_PV(j, k) patchv[j][(k) / 16]
   const int ih0 = oh * SH - PH;
@@ -365,6 +374,18 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
       q_transpose16x8(v, &patchv[0][k0 / 16], KPAD / 16);
     }
   } else {
+    for (; ci + QG <= CIG; ci += QG, k0 += QG * KH * KW) {
+#pragma unroll
+      for (int b = 0; b < QG * KH * KW / 16; b++) {
+        char8 v[16];
+#pragma unroll
+        for (int s = 0; s < 16; s++) {
+          const int t = b * 16 + s;
+          v[s] = q_gather8(x, ci + t / (KH * KW), (t % (KH * KW)) / KW, t % KW, ih0, iw0, H, W, SW, DH, DW);
+        }
+        q_transpose16x8(v, &patchv[0][k0 / 16 + b], KPAD / 16);
+      }
+    }
     for (; k0 + 16 <= Q_KT; k0 += 16) {
       char8 v[16];
 #pragma unroll
@@ -453,7 +474,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 #pragma unroll
         for (int i = 0; i < TM; i++) wv[i] = __builtin_convertvector(*(__global const q_v32qi*) (w[i] + k), q_v32hi);
 #pragma unroll
-        for (int j = 0; j < TN; j++) pv[j] = *(const q_v32hi*) &patchv[j][k / 16];
+        for (int j = 0; j < TN; j++) pv[j] = *(const q_v32hi_u*) &patchv[j][k / 16];
 #pragma unroll
         for (int i = 0; i < TM; i++)
 #pragma unroll
