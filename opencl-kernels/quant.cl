@@ -305,8 +305,10 @@ __kernel void KNAME(__global const char* restrict A, __global const char* restri
 // consecutive output pixels of one output row and every output channel of its group. It first copies the TN
 // input patches (the reduction index t = (ci * KH + kh) * KW + kw, padding and the tail up to KPAD read as 0)
 // into private memory, widened to short once, then runs TM output channels at a time over them: per 16-wide
-// step TM weight rows and TN patch rows, TM*TN pmaddwd. The patch copy is paid once per pixel for all COG
-// channels. Pointwise convolutions arrive as a 1-D convolution over the flattened plane (H = OH = 1,
+// step TM weight rows and TN patch rows, TM*TN pmaddwd (32-wide steps on 512-bit registers where the compiler
+// has AVX-512BW). The patch copy is paid once per pixel for all COG channels; with 8 pixels and unit stride it
+// is built 16 steps at a time: 16 8-pixel loads (row ends shifted in with zeros) transposed in registers into
+// the 8 patch rows. Pointwise convolutions arrive as a 1-D convolution over the flattened plane (H = OH = 1,
 // W = OW = H * W).
 // Parameters: BATCH CI CO CIG COG GROUP H W OH OW KH KW SH SW DH DW PH PW TM TN KPAD QG.
 #if HAS_BIAS

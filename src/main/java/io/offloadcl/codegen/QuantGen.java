@@ -151,6 +151,7 @@ final class QuantGen {
         + "') " + x[1] + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group);
     b.def("BATCH", x[0]).def("CI", x[1]).def("CO", co).def("CIG", wt[1]).def("COG", cog).def("GROUP", group);
     if (gemmForm) {
+      // QG channels of KH*KW steps fill whole 16-step blocks, so the gather's load offsets are constants
       long taps = wt[2] * wt[3];
       b.def("TM", TM).def("TN", tn).def("KPAD", kpad).def("QG", 16 / gcd(16, taps));
     } else {
