@@ -251,31 +251,6 @@ __kernel void KNAME(__global const char* restrict A, __global const char* restri
 #pragma unroll
     for (int j = 0; j < TN; j++) acc[i][j] = (int8)(0);
   int k = 0;
-#if OFFLOADCL_QUANT_ZMM
-  {
-    // 32 steps per 512-bit pmaddwd, as in qconv
-    q_v16si acc2[TM][TN];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-      for (int j = 0; j < TN; j++) acc2[i][j] = (q_v16si) ((int16)(0));
-    for (; k + 32 <= K; k += 32) {
-      q_v32hi av[TM], wv[TN];
-#pragma unroll
-      for (int i = 0; i < TM; i++) av[i] = __builtin_convertvector(*(__global const q_v32qi*) (a[i] + k), q_v32hi);
-#pragma unroll
-      for (int j = 0; j < TN; j++) wv[j] = __builtin_convertvector(*(__global const q_v32qi*) (w[j] + k), q_v32hi);
-#pragma unroll
-      for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int j = 0; j < TN; j++) acc2[i][j] += __builtin_ia32_pmaddwd512(av[i], wv[j]);
-    }
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-      for (int j = 0; j < TN; j++) acc[i][j] = q_fold16(acc2[i][j]);
-  }
-#endif
   for (; k + 16 <= K; k += 16) {
     short16 av[TM], wv[TN];
 #pragma unroll
