@@ -128,8 +128,8 @@ inline short16 q_load16(__global const char* restrict x, int t, int ih0, int iw0
   return vload16(0, v);
 }
 // The 8 pixels of reduction step (ci, kh, kw) of a qconv tile whose window starts at (ih0, iw0), padding as zero.
-__attribute__((always_inline)) inline char8 q_gather8(__global const char* x, int ci, int kh, int kw, int ih0, int iw0, int h, int w, int sw,
-                       int dh, int dw) {
+__attribute__((always_inline)) inline char8 q_gather8(__global const char* x, int ci, int kh, int kw, int ih0,
+                                                     int iw0, int h, int w, int sw, int dh, int dw) {
   const int ih = ih0 + kh * dh;
   if (ih < 0 || ih >= h) return (char8)(0);
   __global const char* row = x + ((long) ci * h + ih) * w;
@@ -326,8 +326,10 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
   int k0 = 0;
   if (inside) {
     // QG channels make a whole number of 16-step blocks (QG * KH * KW = lcm(16, KH * KW)), so within a
-    // group every load offset is a compile-time constant
+    // group every load offset is a compile-time constant (QG = 0: no groups, for kernels whose lcm would
+    // unroll too far)
     __global const char* x0 = x + (long) ih0 * W + iw0;
+#if QG
     for (; ci + QG <= CIG; ci += QG, k0 += QG * KH * KW) {
       __global const char* xc = x0 + (long) ci * H * W;
 #pragma unroll
@@ -341,6 +343,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
         q_transpose16x8(v, &patchv[0][k0 / 16 + b], KPAD / 16);
       }
     }
+#endif
     for (; k0 + 16 <= Q_KT; k0 += 16) {
       char8 v[16];
 #pragma unroll
@@ -351,6 +354,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
       q_transpose16x8(v, &patchv[0][k0 / 16], KPAD / 16);
     }
   } else {
+#if QG
     for (; ci + QG <= CIG; ci += QG, k0 += QG * KH * KW) {
 #pragma unroll
       for (int b = 0; b < QG * KH * KW / 16; b++) {
@@ -363,6 +367,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
         q_transpose16x8(v, &patchv[0][k0 / 16 + b], KPAD / 16);
       }
     }
+#endif
     for (; k0 + 16 <= Q_KT; k0 += 16) {
       char8 v[16];
 #pragma unroll
