@@ -32,6 +32,25 @@ inline int8 q_pmadd(short16 a, short16 b) {
 }
 #endif
 
+// 512-bit pmaddwd where the compiler targets AVX-512BW (POCL on Skylake-AVX512 class CPUs)
+#if defined(__x86_64__) && defined(__AVX512BW__) && defined(__clang__)
+#define OFFLOADCL_QUANT_ZMM 1
+typedef short q_v32hi __attribute__((vector_size(64)));
+// patch rows of an odd number of 16-step blocks are only 32-byte aligned
+typedef short q_v32hi_u __attribute__((vector_size(64), aligned(2)));
+typedef char q_v32qi __attribute__((vector_size(32), aligned(1)));
+typedef int q_v16si __attribute__((vector_size(64)));
+// the eight pairwise sums of a 16-lane accumulator's halves, as the int8 of the 256-bit loop
+inline int8 q_fold16(q_v16si a) {
+  int8 lo, hi;
+  __builtin_memcpy(&lo, &a, 32);
+  __builtin_memcpy(&hi, ((char*) &a) + 32, 32);
+  return lo + hi;
+}
+#else
+#define OFFLOADCL_QUANT_ZMM 0
+#endif
+
 inline int q_hsum8(int8 v) {
   const int4 h = v.lo + v.hi;
   const int2 q = h.lo + h.hi;
@@ -107,6 +126,63 @@ inline short16 q_load16(__global const char* restrict x, int t, int ih0, int iw0
     v[l] = (c >= 0 && c < w) ? (short) row[c] : (short) 0;
   }
   return vload16(0, v);
+}
+// The 8 pixels of reduction step (ci, kh, kw) of a qconv tile whose window starts at (ih0, iw0), padding as zero.
+__attribute__((always_inline)) inline char8 q_gather8(__global const char* x, int ci, int kh, int kw, int ih0,
+                                                     int iw0, int h, int w, int sw, int dh, int dw) {
+  const int ih = ih0 + kh * dh;
+  if (ih < 0 || ih >= h) return (char8)(0);
+  __global const char* row = x + ((long) ci * h + ih) * w;
+  const int iw = iw0 + kw * dw;
+  if (sw == 1 && iw >= 0 && iw + 8 <= w) return vload8(0, row + iw);
+  if (sw == 1 && w >= 8) {
+    // a window hanging over one end of the row: the 8 bytes at that end, shifted into place with zeros
+    // (lane 0 is the low byte)
+    if (iw <= -8 || iw >= w) return (char8)(0);
+    if (iw < 0) return as_char8(as_ulong(vload8(0, row)) << (8 * -iw));
+    return as_char8(as_ulong(vload8(0, row + w - 8)) >> (8 * (iw - (w - 8))));
+  }
+  char v[8];
+#pragma unroll
+  for (int p = 0; p < 8; p++) {
+    const int c = iw + p * sw;
+    v[p] = (c >= 0 && c < w) ? row[c] : (char) 0;
+  }
+  return vload8(0, v);
+}
+
+// v[s] holds step s of 8 pixels; row p of the result (pixel p, 16 steps) goes to patch[p * stride]: three
+// rounds of interleaving (bytes, pairs, quads), then pixel p's two 8-step halves sit in lane p of l0 and l1.
+__attribute__((always_inline)) inline void q_transpose16x8(const char8* v, short16* patch, int stride) {
+#ifdef __clang__
+  // POCL's shuffle2 is an out-of-line element loop; clang's builtin becomes punpck instructions
+#define Q_IL(a, b) __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15)
+#else
+#define Q_IL(a, b) shuffle2(a, b, (Q_IL_MASK)(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15))
+#endif
+#define Q_IL_MASK uchar16
+  const char16 u0 = Q_IL(v[0], v[1]), u1 = Q_IL(v[2], v[3]);
+  const char16 u2 = Q_IL(v[4], v[5]), u3 = Q_IL(v[6], v[7]);
+  const char16 u4 = Q_IL(v[8], v[9]), u5 = Q_IL(v[10], v[11]);
+  const char16 u6 = Q_IL(v[12], v[13]), u7 = Q_IL(v[14], v[15]);
+#undef Q_IL_MASK
+#define Q_IL_MASK ushort16
+  const short16 w0 = Q_IL(as_short8(u0), as_short8(u1)), w1 = Q_IL(as_short8(u2), as_short8(u3));
+  const short16 w2 = Q_IL(as_short8(u4), as_short8(u5)), w3 = Q_IL(as_short8(u6), as_short8(u7));
+#undef Q_IL_MASK
+#define Q_IL_MASK uint16
+  const long8 l0 = as_long8(Q_IL(as_int8(w0), as_int8(w1)));
+  const long8 l1 = as_long8(Q_IL(as_int8(w2), as_int8(w3)));
+#undef Q_IL_MASK
+#undef Q_IL
+  patch[0 * stride] = convert_short16(as_char16((long2)(l0.s0, l1.s0)));
+  patch[1 * stride] = convert_short16(as_char16((long2)(l0.s1, l1.s1)));
+  patch[2 * stride] = convert_short16(as_char16((long2)(l0.s2, l1.s2)));
+  patch[3 * stride] = convert_short16(as_char16((long2)(l0.s3, l1.s3)));
+  patch[4 * stride] = convert_short16(as_char16((long2)(l0.s4, l1.s4)));
+  patch[5 * stride] = convert_short16(as_char16((long2)(l0.s5, l1.s5)));
+  patch[6 * stride] = convert_short16(as_char16((long2)(l0.s6, l1.s6)));
+  patch[7 * stride] = convert_short16(as_char16((long2)(l0.s7, l1.s7)));
 }
 #endif
 
@@ -204,10 +280,12 @@ __kernel void KNAME(__global const char* restrict A, __global const char* restri
 // consecutive output pixels of one output row and every output channel of its group. It first copies the TN
 // input patches (the reduction index t = (ci * KH + kh) * KW + kw, padding and the tail up to KPAD read as 0)
 // into private memory, widened to short once, then runs TM output channels at a time over them: per 16-wide
-// step TM weight rows and TN patch rows, TM*TN pmaddwd. The patch copy is paid once per pixel for all COG
-// channels. Pointwise convolutions arrive as a 1-D convolution over the flattened plane (H = OH = 1,
+// step TM weight rows and TN patch rows, TM*TN pmaddwd (32-wide steps on 512-bit registers where the compiler
+// has AVX-512BW). The patch copy is paid once per pixel for all COG channels; with 8 pixels and unit stride it
+// is built 16 steps at a time: 16 8-pixel loads (row ends shifted in with zeros) transposed in registers into
+// the 8 patch rows. Pointwise convolutions arrive as a 1-D convolution over the flattened plane (H = OH = 1,
 // W = OW = H * W).
-// Parameters: BATCH CI CO CIG COG GROUP H W OH OW KH KW SH SW DH DW PH PW TM TN KPAD.
+// Parameters: BATCH CI CO CIG COG GROUP H W OH OW KH KW SH SW DH DW PH PW TM TN KPAD QG.
 #if HAS_BIAS
 #define Q_BIAS(c) Bias[c]
 #define Q_BIAS_PARAM __global const int* restrict Bias,
@@ -223,6 +301,8 @@ __kernel void KNAME(__global const char* restrict A, __global const char* restri
 #define Q_STORE(y, acc, c) (y) = q_float((acc) + Q_BIAS(c), Mul[c], RELU)
 #endif
 #define Q_KT (CIG * KH * KW)
+// advances the reduction index (ci, kh, kw) by one step
+#define Q_STEP(ci, kh, kw) do { if (++(kw) == KW) { (kw) = 0; if (++(kh) == KH) { (kh) = 0; (ci)++; } } } while (0)
 __kernel void KNAME(__global const char* restrict X, __global const char* restrict Wt, Q_BIAS_PARAM
                     __global const float* restrict Mul, __global Q_OUT_T* restrict Y) {
   const int ow0 = get_global_id(0) * TN;
@@ -232,9 +312,92 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
   const int n = ng / GROUP;
   const int g = ng % GROUP;
   __global const char* x = X + (long) (n * CI + g * CIG) * H * W;
+#if TN == 8 && SW == 1
+  // short16 rows of 16 reduction steps per pixel: each block of 16 steps is loaded as 16 pixel vectors (one
+  // 8-byte load per (ci, kh, kw) in the interior) and transposed in registers, instead of 128 scalar stores
+  short16 patchv[8][KPAD / 16];
+#define patch(p, t) (((short*) patchv[p])[t])
+#define Q_PV(j, k) patchv[j][(k) / 16]
+  const int ih0 = oh * SH - PH;
+  const int iw0 = ow0 * SW - PW;
+  const bool inside = SW == 1 && ow0 + 8 <= OW && iw0 >= 0 && iw0 + (KW - 1) * DW + 8 <= W && ih0 >= 0
+      && ih0 + (KH - 1) * DH < H;
+  int ci = 0, kh = 0, kw = 0;
+  int k0 = 0;
+  if (inside) {
+    // QG channels make a whole number of 16-step blocks (QG * KH * KW = lcm(16, KH * KW)), so within a
+    // group every load offset is a compile-time constant (QG = 0: no groups, for kernels whose lcm would
+    // unroll too far)
+    __global const char* x0 = x + (long) ih0 * W + iw0;
+#if QG
+    for (; ci + QG <= CIG; ci += QG, k0 += QG * KH * KW) {
+      __global const char* xc = x0 + (long) ci * H * W;
+#pragma unroll
+      for (int b = 0; b < QG * KH * KW / 16; b++) {
+        char8 v[16];
+#pragma unroll
+        for (int s = 0; s < 16; s++) {
+          const int t = b * 16 + s;
+          v[s] = vload8(0, xc + ((t / (KH * KW)) * H + (t % (KH * KW)) / KW * DH) * W + (t % KW) * DW);
+        }
+        q_transpose16x8(v, &patchv[0][k0 / 16 + b], KPAD / 16);
+      }
+    }
+#endif
+    for (; k0 + 16 <= Q_KT; k0 += 16) {
+      char8 v[16];
+#pragma unroll
+      for (int s = 0; s < 16; s++) {
+        v[s] = vload8(0, x0 + ((long) ci * H + kh * DH) * W + kw * DW);
+        Q_STEP(ci, kh, kw);
+      }
+      q_transpose16x8(v, &patchv[0][k0 / 16], KPAD / 16);
+    }
+  } else {
+#if QG
+    for (; ci + QG <= CIG; ci += QG, k0 += QG * KH * KW) {
+#pragma unroll
+      for (int b = 0; b < QG * KH * KW / 16; b++) {
+        char8 v[16];
+#pragma unroll
+        for (int s = 0; s < 16; s++) {
+          const int t = b * 16 + s;
+          v[s] = q_gather8(x, ci + t / (KH * KW), (t % (KH * KW)) / KW, t % KW, ih0, iw0, H, W, SW, DH, DW);
+        }
+        q_transpose16x8(v, &patchv[0][k0 / 16 + b], KPAD / 16);
+      }
+    }
+#endif
+    for (; k0 + 16 <= Q_KT; k0 += 16) {
+      char8 v[16];
+#pragma unroll
+      for (int s = 0; s < 16; s++) {
+        v[s] = q_gather8(x, ci, kh, kw, ih0, iw0, H, W, SW, DH, DW);
+        Q_STEP(ci, kh, kw);
+      }
+      q_transpose16x8(v, &patchv[0][k0 / 16], KPAD / 16);
+    }
+  }
+#if Q_KT % 16 != 0
+  {
+    char8 v[16];
+#pragma unroll
+    for (int s = 0; s < 16; s++) {
+      if (k0 + s < Q_KT) {
+        v[s] = q_gather8(x, ci, kh, kw, ih0, iw0, H, W, SW, DH, DW);
+        Q_STEP(ci, kh, kw);
+      } else {
+        v[s] = (char8)(0);
+      }
+    }
+    q_transpose16x8(v, &patchv[0][k0 / 16], KPAD / 16);
+  }
+#endif
+#else
   // short16 rows, so the dot loop reads whole vectors (a short array read by vload16 becomes piecewise loads)
   short16 patchv[TN][KPAD / 16];
 #define patch(p, t) (((short*) patchv[p])[t])
+#define Q_PV(j, k) patchv[j][(k) / 16]
   // a unit-stride tile whose TN pixels all exist reads each (ci, kh, kw) as one TN-byte vector; other tiles
   // gather pixel by pixel with the padding read as zero
   const int iw0 = ow0 * SW - PW;
@@ -251,10 +414,6 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 #if TN == 4
           const char4 v = vload4(0, xr + iw);
           patch(0, t) = v.s0; patch(1, t) = v.s1; patch(2, t) = v.s2; patch(3, t) = v.s3;
-#elif TN == 8
-          const char8 v = vload8(0, xr + iw);
-          patch(0, t) = v.s0; patch(1, t) = v.s1; patch(2, t) = v.s2; patch(3, t) = v.s3;
-          patch(4, t) = v.s4; patch(5, t) = v.s5; patch(6, t) = v.s6; patch(7, t) = v.s7;
 #else
 #pragma unroll
           for (int p = 0; p < TN; p++) patch(p, t) = xr[iw + p];
@@ -273,6 +432,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 #pragma unroll
     for (int p = 0; p < TN; p++) patch(p, t) = 0;
   }
+#endif
   for (int c0 = 0; c0 < COG; c0 += TM) {
     __global const char* w[TM];
 #pragma unroll
@@ -283,12 +443,37 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 #pragma unroll
       for (int j = 0; j < TN; j++) acc[i][j] = (int8)(0);
     int k = 0;
+#if OFFLOADCL_QUANT_ZMM
+    {
+      // 32 reduction steps per pmaddwd on 512-bit registers: half the instructions of the 16-wide loop
+      q_v16si acc2[TM][TN];
+#pragma unroll
+      for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TN; j++) acc2[i][j] = (q_v16si) ((int16)(0));
+      for (; k + 32 <= Q_KT; k += 32) {
+        q_v32hi wv[TM], pv[TN];
+#pragma unroll
+        for (int i = 0; i < TM; i++) wv[i] = __builtin_convertvector(*(__global const q_v32qi*) (w[i] + k), q_v32hi);
+#pragma unroll
+        for (int j = 0; j < TN; j++) pv[j] = *(const q_v32hi_u*) &patchv[j][k / 16];
+#pragma unroll
+        for (int i = 0; i < TM; i++)
+#pragma unroll
+          for (int j = 0; j < TN; j++) acc2[i][j] += __builtin_ia32_pmaddwd512(wv[i], pv[j]);
+      }
+#pragma unroll
+      for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TN; j++) acc[i][j] = q_fold16(acc2[i][j]);
+    }
+#endif
     for (; k + 16 <= Q_KT; k += 16) {
       short16 wv[TM], pv[TN];
 #pragma unroll
       for (int i = 0; i < TM; i++) wv[i] = convert_short16(vload16(0, w[i] + k));
 #pragma unroll
-      for (int j = 0; j < TN; j++) pv[j] = patchv[j][k / 16];
+      for (int j = 0; j < TN; j++) pv[j] = Q_PV(j, k);
 #pragma unroll
       for (int i = 0; i < TM; i++)
 #pragma unroll
@@ -319,6 +504,8 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
 }
 #undef Q_KT
 #undef patch
+#undef Q_PV
+#undef Q_STEP
 #undef Q_BIAS
 #undef Q_BIAS_PARAM
 #undef Q_OUT_T

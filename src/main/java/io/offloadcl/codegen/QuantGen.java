@@ -22,6 +22,9 @@ final class QuantGen {
   /** Private patch memory per work-item above which QConvInt8 uses the direct kernel. */
   static final long MAX_PATCH_BYTES = 32 * 1024;
 
+  /** Reduction steps of one fully unrolled QConvInt8 gather group (5x5: 400 steps is the largest kept). */
+  static final long MAX_GROUP_STEPS = 400;
+
   private QuantGen() {}
 
   /** The rewrite's INT8 ops, and MaxPool over int8 (which the rewrite leaves inside quantized regions). */
@@ -151,7 +154,11 @@ final class QuantGen {
         + "') " + x[1] + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group);
     b.def("BATCH", x[0]).def("CI", x[1]).def("CO", co).def("CIG", wt[1]).def("COG", cog).def("GROUP", group);
     if (gemmForm) {
-      b.def("TM", TM).def("TN", tn).def("KPAD", kpad);
+      // QG channels of KH*KW steps fill whole 16-step blocks, so the gather's load offsets are constants; the
+      // group is unrolled, so past MAX_GROUP_STEPS (e.g. 7x7: 784 steps) the counted loop alone is used
+      long taps = wt[2] * wt[3];
+      long qg = 16 / gcd(16, taps);
+      b.def("TM", TM).def("TN", tn).def("KPAD", kpad).def("QG", qg * taps <= MAX_GROUP_STEPS ? qg : 0);
     } else {
       b.def("COB", cob);
     }
@@ -172,6 +179,10 @@ final class QuantGen {
     long[] global = gemmForm ? new long[] {(ow + tn - 1) / tn, oh, x[0] * group}
         : new long[] {(ow + 15) / 16, oh, x[0] * co / cob};
     return new KernelSource(name, source(b), "", global, null, args);
+  }
+
+  private static long gcd(long a, long b) {
+    return b == 0 ? a : gcd(b, a % b);
   }
 
   private static KernelSource maxPool(Node n, String name) {

@@ -131,7 +131,12 @@ class QuantOpsClTest {
         {1, 6, 6, 11, 13, 3, 3, 2, 1, 1, 3}, {2, 8, 8, 9, 9, 3, 3, 1, 1, 1, 8}, {1, 3, 12, 20, 23, 5, 3, 1, 2, 2, 1},
         {1, 4, 6, 9, 10, 1, 1, 2, 1, 0, 1}, {1, 7, 3, 6, 5, 3, 3, 1, 1, 0, 1}, {1, 2, 4, 1, 1, 3, 3, 1, 1, 1, 1},
         {1, 227, 4, 5, 9, 3, 3, 1, 1, 1, 1}, {1, 400, 8, 4, 5, 3, 3, 1, 1, 1, 1},
-        {1, 480, 8, 4, 5, 3, 3, 1, 1, 1, 1}};
+        {1, 480, 8, 4, 5, 3, 3, 1, 1, 1, 1},
+        // interior tiles whose channels fill whole 16-channel groups of constant-offset loads (40 = 2 * 16 + 8:
+        // then the counted remainder and a part block), dilated, and a 5x5 kernel (groups of 16 channels, 400 steps)
+        {1, 40, 8, 9, 30, 3, 3, 1, 1, 1, 1}, {1, 17, 8, 12, 40, 3, 3, 1, 2, 2, 1}, {1, 18, 4, 6, 21, 5, 5, 1, 1, 2, 1},
+        // 2x2 (groups of 4 channels), 7x7 (no groups: counted loads only), a row narrower than 8 pixels
+        {1, 9, 4, 9, 17, 2, 2, 1, 1, 0, 1}, {1, 5, 4, 12, 20, 7, 7, 1, 1, 3, 1}, {1, 16, 4, 5, 6, 3, 3, 1, 1, 1, 1}};
     int idx = 0;
     for (long[] c : cases) {
       for (int to : new int[] {1, 3}) {
