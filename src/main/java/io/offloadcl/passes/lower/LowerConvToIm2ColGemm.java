@@ -7,7 +7,6 @@ import io.offloadcl.ir.Shape;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.Value;
-import io.offloadcl.ops.FusedOps;
 import io.offloadcl.passes.Pass;
 import io.offloadcl.passes.PassContext;
 import io.offloadcl.passes.Rewrites;
@@ -64,53 +63,26 @@ public final class LowerConvToIm2ColGemm implements Pass {
   }
 
   private static boolean lower(Graph g, Node conv) {
-    Value x = conv.input(0);
-    Value w = conv.input(1);
-    Value b = conv.inputs().size() > 2 ? conv.input(2) : null;
-    Value y = conv.output(0);
-    if (x == null || w == null || !w.isConstant() || w.constant().rank() != 4 || x.type() == null
-        || !x.type().isStatic() || x.type().shape().rank() != 4 || y.type() == null || !y.type().isStatic()
-        || conv.attributes().getInt("group", 1) != 1) {
+    Im2ColConv c = Im2ColConv.of(conv);
+    if (c == null || !pays(c.kernel()[0], c.kernel()[1], c.strides()[0], c.strides()[1], c.pads(),
+        c.outputDims()[3])) {
       return false;
     }
-    String autoPad = conv.attributes().getString("auto_pad", "NOTSET");
-    if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
-      return false;
-    }
-    TensorData wd = w.constant();
-    long m = wd.dim(0);
-    long k = wd.dim(1) * wd.dim(2) * wd.dim(3);
-    long[] kernel = {wd.dim(2), wd.dim(3)};
-    long[] pads = autoPad.equals("VALID") ? new long[4] : conv.attributes().getInts("pads", new long[4]);
-    long[] strides = conv.attributes().getInts("strides", new long[] {1, 1});
-    long[] yd = y.type().shape().dims();
-    if (!pays(kernel[0], kernel[1], strides[0], strides[1], pads, yd[3])) {
-      return false;
-    }
-    Attributes ia = new Attributes().setInts("kernel_shape", kernel).setInts("pads", pads)
-        .setInts("strides", strides)
-        .setInts("dilations", conv.attributes().getInts("dilations", new long[] {1, 1}));
-    long[] xd = x.type().shape().dims();
-    long[] cd = FusedOps.im2colShape(xd, kernel, strides, pads, ia.getInts("dilations", null));
-    if (cd[2] != yd[2] * yd[3] || cd[1] != k) {
-      return false;
-    }
-    Node cols = Rewrites.fusedNode(g, "Im2Col", conv.opsetVersion(), conv.name() + "_im2col", List.of(x), ia);
-    cols.output(0).setType(new TensorType(x.type().dtype(), Shape.of(cd)));
-    long[] grid = {xd[0], k, yd[2], yd[3]};
+    Value cols = c.addColumns(g, conv);
+    long[] yd = c.outputDims();
+    long[] grid = {c.inputDims()[0], c.k(), yd[2], yd[3]};
     Value shape = Rewrites.constant(g, conv.name() + "_cols_shape", TensorData.ofLongs(new long[] {4}, grid));
-    Node view = Rewrites.onnxNode(g, "Reshape", conv.name() + "_cols", List.of(cols.output(0), shape),
-        new Attributes());
-    view.output(0).setType(new TensorType(x.type().dtype(), Shape.of(grid)));
-    Value wm = Rewrites.constant(g, w.name() + "_cols", wd.reshape(m, k, 1, 1));
+    Node view = Rewrites.onnxNode(g, "Reshape", conv.name() + "_cols", List.of(cols, shape), new Attributes());
+    view.output(0).setType(new TensorType(c.x().type().dtype(), Shape.of(grid)));
+    Value wm = Rewrites.constant(g, c.w().name() + "_cols", c.weights().reshape(c.m(), c.k(), 1, 1));
     List<Value> ins = new ArrayList<>(List.of(view.output(0), wm));
-    if (b != null) {
-      ins.add(b);
+    if (c.bias() != null) {
+      ins.add(c.bias());
     }
     Attributes pa = new Attributes().setInts("kernel_shape", 1, 1).setInt("group", 1);
     Node pw = Rewrites.onnxNode(g, "Conv", conv.name() + "_gemm", ins, pa);
-    pw.output(0).setType(y.type());
-    Rewrites.replace(g, y, pw.output(0), List.of(conv));
+    pw.output(0).setType(c.y().type());
+    Rewrites.replace(g, c.y(), pw.output(0), List.of(conv));
     return true;
   }
 }
