@@ -33,6 +33,22 @@ class KernelGeneratorTest {
   }
 
   @Test
+  void largeCpuProductsRangeOverRowTilesFirstInEvenWorkGroups() {
+    Node small = node("MatMul", null, DType.FLOAT32, new long[] {512, 512}, new long[] {512, 512},
+        new long[] {512, 512});
+    KernelSource s = new KernelGenerator(DeviceClass.CPU).generate(small, "k0");
+    assertTrue(s.source().contains("#define ROWS_FIRST 0"));
+    assertEquals(List.of(16L, 86L, 1L), asList(s.globalSize()));
+    Node big = node("MatMul", null, DType.FLOAT32, new long[] {1705, 40}, new long[] {1705, 400},
+        new long[] {400, 40});
+    KernelSource b = new KernelGenerator(DeviceClass.CPU).generate(big, "k0");
+    assertTrue(b.source().contains("#define ROWS_FIRST 1"));
+    // 285 row tiles of 6: two work-groups of 143 (at most GemmGen.CPU_MAX_LOCAL), one surplus item.
+    assertEquals(List.of(286L, 2L, 1L), asList(b.globalSize()));
+    assertEquals(List.of(143L, 1L, 1L), asList(b.localSize()));
+  }
+
+  @Test
   void gemmVariantFollowsDeviceClass() {
     Node mm = node("MatMul", null, DType.FLOAT32, new long[] {64, 48}, new long[] {64, 32}, new long[] {32, 48});
     KernelSource cpu = new KernelGenerator(DeviceClass.CPU).generate(mm, "k0");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * a tile (scalar path), batched and broadcast; convolutions with strides, asymmetric pads, dilation, batch 2,
  * 7x7 stems and strided pointwise convs, lowered by the pass first; a lowered conv carrying a residual and a
  * ReLU through the whole pipeline; and depthwise convs (the CPU's conv_dw_cpu, the GPU's conv_direct) with
- * strides 1 and 2, dilation, asymmetric pads and widths that are and are not multiples of 8.
+ * strides 1 and 2, dilation, asymmetric pads and widths that are and are not multiples of 8. Products over
+ * GemmGen's rows-first size run with row tiles first, in work-groups split evenly with surplus items.
  */
 @Tag("opencl")
 class ConvGemmKernelsTest {
@@ -66,6 +67,26 @@ class ConvGemmKernelsTest {
       }
       runAndCheck(g, dc);
     }
+  }
+
+  @Test
+  void largeProductsWalkingRowTilesFirstKeepEdgesBatchAndEpilogue() {
+    // Each operand pair is over GemmGen's 2 MiB: rows-first ranges, M not a multiple of 6, N not of 32; 1705 rows
+    // are 285 row tiles, split into two work-groups of 143 with one surplus item.
+    OpGraph g = new OpGraph(9);
+    long[][][] mms = {{{2, 301, 1500}, {1500, 70}, {2, 301, 70}}, {{1705, 400}, {400, 40}, {1705, 40}}};
+    for (long[][] c : mms) {
+      Value a = g.input(c[0]);
+      Value b = g.input(c[1]);
+      g.expect(g.node("MatMul", null, c[2], a, b), Ref.matmul(g.feedOf(a), g.feedOf(b), c[2]));
+    }
+    Value a = g.input(400, 1705);
+    Value b = g.input(45, 400);
+    Value col = g.input(1705, 1);
+    g.expect(g.node("Gemm", new Attributes().setInt("transA", 1).setInt("transB", 1).setFloat("alpha", 0.5f)
+        .setFloat("beta", 2f), new long[] {1705, 45}, a, b, col),
+        Ref.gemm(g.feedOf(a), g.feedOf(b), g.feedOf(col), true, true, 0.5, 2));
+    runAndCheck(g, DeviceClass.CPU);
   }
 
   private static Value weights(OpGraph g, long seed, long... dims) {
