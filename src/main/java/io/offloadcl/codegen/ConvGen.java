@@ -61,8 +61,9 @@ final class ConvGen {
 
   /**
    * conv_cpu's tile width in float8 vectors: 2 (16 columns, 16 accumulators with COB 8) where the row holds a
-   * tile. Measured on 3x3 64->64 at 56 and 224 wide (ConvShapes, same session): 1 / 2 / 3 vectors ran 53 / 73 / 35
-   * and 46 / 69 / 27 GFLOP/s; 3 (24 accumulators) comes out slower than 1.
+   * tile. Same-process medians, 3x3 64->64 and 256->256 at 56 wide, 1 / 2 / 3 vectors: 55 / 62 / 34 and
+   * 60 / 67 / 27 GFLOP/s; 3 (24 accumulators) is slower than 1, and COB 4 with 2, 3 or 4 vectors slower than
+   * COB 8 with 2 (docs/benchmarks.md, "Conv kernels").
    */
   static int columnVectors(long ow) {
     return ow >= 16 ? 2 : 1;
