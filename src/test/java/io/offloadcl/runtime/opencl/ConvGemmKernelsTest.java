@@ -187,16 +187,21 @@ class ConvGemmKernelsTest {
   }
 
   @Test
-  void aWideRowDirectConvKeepsItsBiasResidualAndActivationEpilogue() {
+  void directConvsKeepTheirBiasResidualAndActivationEpilogue() {
+    // A wide row (shifted last tile) and, grouped so it is not lowered, a row narrower than one tile.
+    fusedDirectConv(new long[] {2, 8, 5, 53}, 1);
+    fusedDirectConv(new long[] {1, 8, 3, 7}, 2);
+  }
+
+  private static void fusedDirectConv(long[] xd, int group) {
     OpGraph g = new OpGraph(17);
-    long[] xd = {2, 8, 5, 53};
     Value x = g.input(xd);
-    Value w = weights(g, 5, 8, 8, 3, 3);
-    Value b = weights(g, 6, 8);
-    Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1), xd, x, w, b);
+    Value w = weights(g, 5, xd[1], xd[1] / group, 3, 3);
+    Value b = weights(g, 6, xd[1]);
+    Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1).setInt("group", group), xd, x, w, b);
     Value y = g.node("Relu", null, xd, g.node("Add", null, xd, x, c));
-    TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, 1, new int[] {1, 1}, new int[] {1, 1},
-        new int[] {1, 1});
+    TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, group, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1});
     for (int i = 0; i < want.size(); i++) {
       want.setDouble(i, Math.max(0, want.getDouble(i) + g.feedOf(x).getDouble(i)));
     }
