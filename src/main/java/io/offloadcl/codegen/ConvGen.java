@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs depthwise convs
- * get conv_dw_cpu, others register-blocked conv_cpu where the group's output channels come in fours. Strided and
- * narrow-row kxk convs reach here already rewritten as Im2Col + a pointwise conv by
+ * get conv_dw_cpu, others register-blocked conv_cpu (COB channels x 16 columns) where the group's output channels
+ * come in fours. Strided and narrow-row kxk convs reach here already rewritten as Im2Col + a pointwise conv by
  * passes.lower.LowerConvToIm2ColGemm (the measured rule is there).
  */
 final class ConvGen {
@@ -47,14 +47,25 @@ final class ConvGen {
         + ci + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group);
     b.def("BATCH", batch).def("CI", ci).def("CO", co).def("CIG", ci / group).def("COG", cog);
     win.define(b);
+    int nv = cob > 1 ? columnVectors(win.ow()) : 1;
     if (cob > 1) {
-      b.def("COB", cob);
+      b.def("COB", cob).def("NV", nv);
     }
     epi.define(b, "(v, n, c, p)");
     long[] global = depthwise ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co}
-        : cob > 1 ? new long[] {(win.ow() + 7) / 8, win.oh(), batch * co / cob}
+        : cob > 1 ? new long[] {(win.ow() + 8L * nv - 1) / (8L * nv), win.oh(), batch * co / cob}
         : new long[] {win.ow(), win.oh(), batch * co};
     return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
+  }
+
+  /**
+   * conv_cpu's tile width in float8 vectors: 2 (16 columns, 16 accumulators with COB 8) where the row holds a
+   * tile. Same-process medians, 3x3 64->64 and 256->256 at 56 wide, 1 / 2 / 3 vectors: 55 / 62 / 34 and
+   * 60 / 67 / 27 GFLOP/s; 3 (24 accumulators) is slower than 1, and COB 4 with 2, 3 or 4 vectors slower than
+   * COB 8 with 2 (docs/benchmarks.md, "Conv kernels").
+   */
+  static int columnVectors(long ow) {
+    return ow >= 16 ? 2 : 1;
   }
 }

@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Test;
  * a tile (scalar path), batched and broadcast; convolutions with strides, asymmetric pads, dilation, batch 2,
  * 7x7 stems and strided pointwise convs, lowered by the pass first; a lowered conv carrying a residual and a
  * ReLU through the whole pipeline; and depthwise convs (the CPU's conv_dw_cpu, the GPU's conv_direct) with
- * strides 1 and 2, dilation, asymmetric pads and widths that are and are not multiples of 8. Products over
- * GemmGen's rows-first size run with row tiles first, in work-groups split evenly with surplus items.
+ * strides 1 and 2, dilation, asymmetric pads and widths that are and are not multiples of 8; and the CPU's
+ * direct conv_cpu (COB channels x 16 columns, the last tile shifted back) unlowered: widths that are and are not
+ * multiples of the tile or narrower than it, asymmetric pads, dilation, stride 2, groups whose channel count is a
+ * multiple of 4 but not 8, batch 2, and a FusedConv carrying bias, residual and ReLU. Products over GemmGen's
+ * rows-first size run with row tiles first, in work-groups split evenly with surplus items.
  */
 @Tag("opencl")
 class ConvGemmKernelsTest {
@@ -175,5 +178,58 @@ class ConvGemmKernelsTest {
       }
       runAndCheck(g, dc);
     }
+  }
+
+  @Test
+  void directConvolutionsAtTileEdgesOnTheCpu() {
+    // {N, CI, H, W, CO, KH, KW, stride, dilation, pad top, pad left, pad bottom, pad right, group, bias}
+    int[][] cases = {{1, 5, 9, 56, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, {2, 3, 6, 50, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0},
+        {1, 4, 7, 21, 8, 3, 3, 1, 1, 0, 1, 2, 0, 1, 1}, {1, 6, 8, 17, 4, 3, 3, 1, 2, 2, 2, 2, 2, 1, 1},
+        {1, 3, 5, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 2, 4, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0},
+        {1, 8, 9, 40, 24, 3, 3, 1, 1, 1, 1, 1, 1, 2, 1}, {2, 6, 7, 33, 8, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1},
+        {1, 4, 6, 19, 8, 5, 3, 1, 1, 2, 1, 2, 1, 1, 1}, {1, 9, 6, 48, 12, 3, 3, 1, 1, 1, 1, 1, 1, 3, 1}};
+    OpGraph g = new OpGraph(13);
+    for (int[] c : cases) {
+      int spanH = c[8] * (c[5] - 1) + 1;
+      int spanW = c[8] * (c[6] - 1) + 1;
+      long oh = (c[2] + c[9] + c[11] - spanH) / c[7] + 1;
+      long ow = (c[3] + c[10] + c[12] - spanW) / c[7] + 1;
+      long[] out = {c[0], c[4], oh, ow};
+      Value x = g.input(c[0], c[1], c[2], c[3]);
+      Value w = weights(g, c[1] * 7 + c[4], c[4], c[1] / c[13], c[5], c[6]);
+      Value b = c[14] != 0 ? weights(g, c[4] + 300, c[4]) : null;
+      Attributes a = new Attributes().setInt("group", c[13]).setInts("strides", c[7], c[7])
+          .setInts("dilations", c[8], c[8]).setInts("pads", c[9], c[10], c[11], c[12]);
+      Value y = b != null ? g.node("Conv", a, out, x, w, b) : g.node("Conv", a, out, x, w);
+      g.expect(y, Ref.conv(g.feedOf(x), g.feedOf(w), b != null ? g.feedOf(b) : null, out, c[13],
+          new int[] {c[7], c[7]}, new int[] {c[8], c[8]}, new int[] {c[9], c[10]}));
+    }
+    runAndCheck(g, DeviceClass.CPU);
+  }
+
+  @Test
+  void directConvsKeepTheirBiasResidualAndActivationEpilogue() {
+    // A wide row (shifted last tile) and, grouped so it is not lowered, a row narrower than one tile.
+    fusedDirectConv(new long[] {2, 8, 5, 53}, 1);
+    fusedDirectConv(new long[] {1, 8, 3, 7}, 2);
+  }
+
+  private static void fusedDirectConv(long[] xd, int group) {
+    OpGraph g = new OpGraph(17);
+    Value x = g.input(xd);
+    Value w = weights(g, 5, xd[1], xd[1] / group, 3, 3);
+    Value b = weights(g, 6, xd[1]);
+    Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1).setInt("group", group), xd, x, w, b);
+    Value y = g.node("Relu", null, xd, g.node("Add", null, xd, x, c));
+    TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, group, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1});
+    for (int i = 0; i < want.size(); i++) {
+      want.setDouble(i, Math.max(0, want.getDouble(i) + g.feedOf(x).getDouble(i)));
+    }
+    g.expect(y, want);
+    DefaultPipeline.optimize(g.graph, PassContext.defaults());
+    assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
+    assertTrue(g.graph.nodes().stream().map(Node::opType).noneMatch("Im2Col"::equals), g.graph.toString());
+    runAndCheck(g, DeviceClass.CPU);
   }
 }
