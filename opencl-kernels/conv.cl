@@ -35,6 +35,15 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 }
 
 //@section conv_cpu
+// OFFLOADCL_MADD is fma() where the device does fma in hardware (the program cache defines OFFLOADCL_FMA from
+// CL_DEVICE_SINGLE_FP_CONFIG), else mad(): POCL lowers mad() to a multiply and an add, a software fma is slow.
+#ifndef OFFLOADCL_MADD
+#ifdef OFFLOADCL_FMA
+#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
+#else
+#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
+#endif
+#endif
 // CPU variant, register-blocked like gemm_cpu: a work-item computes COB output channels x TW = 8 * NV consecutive
 // output columns as COB * NV float8 accumulators, so each input vector it loads feeds COB multiply-adds and each
 // weight NV. The kernel taps are unrolled (KH, KW are constants). Interior row segments of unit-stride
@@ -83,7 +92,7 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
           for (int j = 0; j < COB; j++) {
             const float8 wv = (float8)(w[j * CIG * KH * KW + kh * KW + kw]);
 #pragma unroll
-            for (int v = 0; v < NV; v++) s[j][v] = fma(wv, xv[v], s[j][v]);
+            for (int v = 0; v < NV; v++) s[j][v] = OFFLOADCL_MADD(wv, xv[v], s[j][v]);
           }
         }
       } else {
@@ -110,7 +119,7 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
           for (int j = 0; j < COB; j++) {
             const float8 wv = (float8)(w[j * CIG * KH * KW + kh * KW + kw]);
 #pragma unroll
-            for (int v = 0; v < NV; v++) s[j][v] = fma(wv, xv[v], s[j][v]);
+            for (int v = 0; v < NV; v++) s[j][v] = OFFLOADCL_MADD(wv, xv[v], s[j][v]);
           }
         }
       }

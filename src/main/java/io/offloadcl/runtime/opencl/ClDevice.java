@@ -25,10 +25,11 @@ public final class ClDevice {
   private final String openClCVersion;
   private final String driverVersion;
   private final String deviceVersion;
+  private final boolean hardwareFma;
 
   ClDevice(cl_platform_id platformId, cl_device_id deviceId, int index, String platformName, String name,
       String vendor, Type type, int computeUnits, long globalMemBytes, long localMemBytes, long maxWorkGroupSize,
-      String openClCVersion, String driverVersion, String deviceVersion) {
+      String openClCVersion, String driverVersion, String deviceVersion, boolean hardwareFma) {
     this.platformId = platformId;
     this.deviceId = deviceId;
     this.index = index;
@@ -43,6 +44,16 @@ public final class ClDevice {
     this.openClCVersion = openClCVersion;
     this.driverVersion = driverVersion;
     this.deviceVersion = deviceVersion;
+    this.hardwareFma = hardwareFma;
+  }
+
+  /**
+   * True when the device reports single-precision fma as fused in hardware (CL_FP_FMA, not CL_FP_SOFT_FLOAT).
+   * Programs for such a device are built with {@code -DOFFLOADCL_FMA}, and templates then write {@code fma()}
+   * where they would write {@code mad()}: POCL lowers {@code mad()} to a separate multiply and add.
+   */
+  public boolean hardwareFma() {
+    return hardwareFma;
   }
 
   /** Position in the discovery order over all platforms (what {@code --device opencl:N} selects). */

@@ -123,7 +123,13 @@ public final class OpenClPlatforms {
         deviceString(id, CL.CL_DEVICE_VENDOR), type, deviceInt(id, CL.CL_DEVICE_MAX_COMPUTE_UNITS),
         deviceLong(id, CL.CL_DEVICE_GLOBAL_MEM_SIZE), deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE),
         deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE), deviceString(id, CL.CL_DEVICE_OPENCL_C_VERSION),
-        deviceString(id, CL.CL_DRIVER_VERSION), deviceString(id, CL.CL_DEVICE_VERSION));
+        deviceString(id, CL.CL_DRIVER_VERSION), deviceString(id, CL.CL_DEVICE_VERSION), hardwareFma(id));
+  }
+
+  /** True when single-precision fma is IEEE fused and not emulated in software (CL_DEVICE_SINGLE_FP_CONFIG). */
+  private static boolean hardwareFma(cl_device_id id) {
+    long fp = deviceLong(id, CL.CL_DEVICE_SINGLE_FP_CONFIG);
+    return (fp & CL.CL_FP_FMA) != 0 && (fp & CL.CL_FP_SOFT_FLOAT) == 0;
   }
 
   static String platformString(cl_platform_id p, int param) {

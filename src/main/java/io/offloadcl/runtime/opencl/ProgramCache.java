@@ -94,14 +94,25 @@ public final class ProgramCache implements AutoCloseable {
     return dir == null ? null : dir.resolve(key + ".clbin");
   }
 
+  /** The caller's build options plus what every program for this device is built with (see ClDevice#hardwareFma). */
+  String withDeviceOptions(String options) {
+    String base = options == null ? "" : options.trim();
+    if (!ctx.device().hardwareFma()) {
+      return base;
+    }
+    return base.isEmpty() ? "-DOFFLOADCL_FMA" : base + " -DOFFLOADCL_FMA";
+  }
+
   /**
    * The program for this source and options: from memory, else from a verified disk binary, else compiled.
    * The cache owns the returned program; callers do not close it.
    *
    * @throws KernelBuildException with the build log and the dumped source when compilation fails
    */
-  public synchronized ClProgram get(String source, String options) {
-    String key = key(source, options);
+  public synchronized ClProgram get(String source, String requestedOptions) {
+    // The key covers the device (name, driver), so the options the device adds need not be in it.
+    String key = key(source, requestedOptions);
+    String options = withDeviceOptions(requestedOptions);
     ClProgram p = memory.get(key);
     if (p != null) {
       memoryHits.incrementAndGet();

@@ -77,4 +77,20 @@ class ProgramCacheEntryTest {
       }
     }
   }
+
+  @Test
+  @Tag("opencl")
+  void programsForADeviceWithHardwareFmaAreBuiltWithOffloadclFma() {
+    // A kernel that fails to build unless OFFLOADCL_FMA is defined exactly when the device reports hardware fma.
+    try (ClContext ctx = ClContext.open(OpenClTestSupport.requireDevice());
+        ProgramCache cache = new ProgramCache(ctx, null)) {
+      boolean fma = ctx.device().hardwareFma();
+      assertEquals(fma, cache.withDeviceOptions("").contains("-DOFFLOADCL_FMA"));
+      assertTrue(cache.withDeviceOptions("-cl-mad-enable").startsWith("-cl-mad-enable"));
+      String src = (fma ? "#ifndef OFFLOADCL_FMA\n#error expected OFFLOADCL_FMA\n#endif\n"
+          : "#ifdef OFFLOADCL_FMA\n#error unexpected OFFLOADCL_FMA\n#endif\n")
+          + "__kernel void k(__global float* a) { a[0] = OFFLOADCL_PROBE; }\n";
+      assertTrue(cache.get(src.replace("OFFLOADCL_PROBE", "1.0f"), "") != null);
+    }
+  }
 }
