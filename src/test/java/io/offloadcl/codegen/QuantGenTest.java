@@ -59,6 +59,10 @@ class QuantGenTest {
     KernelSource pw = GEN.generate(conv(256, 64, 56, 1, 0, 1, true, 1), "k3");
     assertTrue(pw.source().contains("#define OW 3136\n") && pw.source().contains("#define OH 1\n"));
     assertEquals(List.of(392L, 1L, 1L), list(pw.globalSize()));
+    // explicit work-groups along the row (POCL's own choice ran the GEMM form about half as fast): up to 8 tiles,
+    // a divisor of the global size
+    assertEquals(List.of(8L, 1L, 1L), list(pw.localSize()));
+    assertEquals(List.of(1L, 1L, 1L), list(small.localSize()));
     KernelSource strided = GEN.generate(conv(16, 8, 9, 1, 0, 2, true, 1), "k4");
     assertTrue(strided.source().contains("#define SW 2\n"), "a strided 1x1 is not pointwise");
   }
