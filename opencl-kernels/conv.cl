@@ -51,8 +51,9 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 // ones) are first gathered once per (channel, kernel row) into a private row with the padding as zeros, so the
 // taps read it instead of testing every lane. The last tile of a row is shifted back to end at the row's end
 // (when the row is at least a tile wide) and stores only the columns the tile before it did not, so no tile runs
-// past the row and no output is written twice; other tiles store with vstore8 (3->64 at 224: 1.03-1.11x). fma(), not mad(): POCL compiled mad() to a multiply and an add
-// (no vfmadd in the object code), which held the 8-column kernel at ~55 GFLOP/s.
+// past the row and no output is written twice; other tiles store with vstore8 (3->64 at 224: 1.03-1.11x).
+// OFFLOADCL_MADD (above) is fma() on hardware-fma devices: POCL compiled mad() to a multiply and an add (no
+// vfmadd in the object code), which held the 8-column kernel at ~55 GFLOP/s.
 #define TW (8 * NV)
 #define ROWLEN ((TW - 1) * SW + (KW - 1) * DW + 1)
 __kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
@@ -187,6 +188,8 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
         }
         xv = vload8(0, t);
       }
+      // mad(), not OFFLOADCL_MADD: one accumulator per work-item is bound by loads here, and fma() measured
+      // slightly slower on POCL
       s = mad((float8)(w[kh * KW + kw]), xv, s);
     }
   }

@@ -11,6 +11,10 @@ import io.offloadcl.ir.TensorData;
  */
 @FunctionalInterface
 public interface ConstantEvaluator {
-  /** The node's outputs (one per output slot), or null when it cannot be evaluated. */
+  /**
+   * The node's outputs (one per output slot), or null when it cannot be evaluated. Results must be newly allocated
+   * arrays that the evaluator does not keep: folding may later rewrite a ConstantOfShape result in place (see
+   * {@code passes.fold.FreshConstants}).
+   */
   TensorData[] evaluate(Node node, TensorData[] inputs);
 }

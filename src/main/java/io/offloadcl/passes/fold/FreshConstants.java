@@ -48,7 +48,9 @@ final class FreshConstants {
   /**
    * True when {@code v}'s float32 data may be overwritten: folding {@code g} itself allocated it (a copy of the
    * graph shares the arrays, so it never qualifies), {@code v} has exactly one use and is no graph output, and no
-   * other constant of {@code g} shares its array (a folded Reshape would).
+   * other constant of {@code g} shares its array (a folded Reshape would). A copy of {@code g} taken while passes
+   * still run on {@code g} shares arrays that {@code g}'s later folds may rewrite; sessions copy before the
+   * pipeline and specialize after it, so no such copy exists today.
    */
   static boolean ownedBySingleUse(Graph g, Value v) {
     if (v == null || !v.isConstant() || v.uses().size() != 1 || g.isOutput(v)) {

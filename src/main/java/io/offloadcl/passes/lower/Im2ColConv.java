@@ -48,6 +48,9 @@ record Im2ColConv(Value x, Value w, Value bias, Value y, TensorData weights, lon
     if (cd[2] != yd[2] * yd[3] || cd[1] != k) {
       return null;
     }
+    if (cd[0] * cd[1] * cd[2] > Integer.MAX_VALUE) {
+      return null; // the column matrix would outgrow the kernels' int indices: keep the direct conv
+    }
     return new Im2ColConv(x, w, b, y, wd, wd.dim(0), k, kernel, pads, strides, ia, xd, cd, yd);
   }
 

@@ -579,7 +579,7 @@ public final class OpenClExecutor implements AutoCloseable {
     Lane made;
     try {
       made = new Lane(); // outside the lock: buffers and kernels take a while, and other lanes may run meanwhile
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       synchronized (this) {
         lanesBeingMade--;
         notifyAll();
@@ -650,8 +650,8 @@ public final class OpenClExecutor implements AutoCloseable {
             }
           }
         }
-      } catch (RuntimeException e) {
-        close();
+      } catch (RuntimeException | Error e) {
+        close(); // an OutOfMemoryError for direct staging memory too: the lane's queue and buffers go back
         throw e;
       }
     }
@@ -671,27 +671,39 @@ public final class OpenClExecutor implements AutoCloseable {
         }
         List<Value> outs = graph.outputs();
         ByteBuffer[] got = new ByteBuffer[outputSlots.length];
-        for (int j = 0; j < outputSlots.length; j++) {
-          int slot = outputSlots[j];
-          if (hostMapped[slot]) {
-            got[j] = queue.map(buffers[slot], false, false);
-          } else {
-            got[j] = staging(slot);
-            queue.read(buffers[slot], got[j], false);
+        boolean done = false;
+        try {
+          for (int j = 0; j < outputSlots.length; j++) {
+            int slot = outputSlots[j];
+            if (hostMapped[slot]) {
+              got[j] = queue.map(buffers[slot], false, false);
+            } else {
+              got[j] = staging(slot);
+              queue.read(buffers[slot], got[j], false);
+            }
+          }
+          queue.finish(); // the one host sync of the run
+          Map<String, TensorData> out = new LinkedHashMap<>();
+          for (int j = 0; j < outputSlots.length; j++) {
+            TensorType t = outs.get(j).type();
+            out.put(outs.get(j).name(), HostTransfer.fromDevice(got[j], t.dtype(), t.shape().dims()));
+          }
+          done = true;
+          return out;
+        } finally {
+          // mapped outputs are unmapped on every path: a lane must never go back idle with a buffer still mapped
+          for (int j = 0; j < outputSlots.length; j++) {
+            if (got[j] != null && hostMapped[outputSlots[j]]) {
+              try {
+                queue.unmap(buffers[outputSlots[j]], got[j]);
+              } catch (DeviceException e) {
+                if (done) {
+                  throw e;
+                }
+              }
+            }
           }
         }
-        queue.finish(); // the one host sync of the run
-        Map<String, TensorData> out = new LinkedHashMap<>();
-        for (int j = 0; j < outputSlots.length; j++) {
-          TensorType t = outs.get(j).type();
-          out.put(outs.get(j).name(), HostTransfer.fromDevice(got[j], t.dtype(), t.shape().dims()));
-        }
-        for (int j = 0; j < outputSlots.length; j++) {
-          if (hostMapped[outputSlots[j]]) {
-            queue.unmap(buffers[outputSlots[j]], got[j]);
-          }
-        }
-        return out;
       } catch (RuntimeException e) {
         try {
           queue.finish(); // nothing of this run may still use the lane's buffers when the next run starts
@@ -707,8 +719,11 @@ public final class OpenClExecutor implements AutoCloseable {
       ClBuffer b = buffers[slot];
       if (hostMapped[slot]) {
         ByteBuffer m = queue.map(b, true, true);
-        HostTransfer.put(d, m);
-        queue.unmap(b, m);
+        try {
+          HostTransfer.put(d, m);
+        } finally {
+          queue.unmap(b, m); // a lane must never go back idle with a buffer still mapped
+        }
       } else if (fromFallback) {
         queue.write(b, HostTransfer.toDevice(d), true);
       } else {

@@ -110,9 +110,10 @@ public final class ProgramCache implements AutoCloseable {
    * @throws KernelBuildException with the build log and the dumped source when compilation fails
    */
   public synchronized ClProgram get(String source, String requestedOptions) {
-    // The key covers the device (name, driver), so the options the device adds need not be in it.
-    String key = key(source, requestedOptions);
+    // The key covers the options the device adds too: a binary built without -DOFFLOADCL_FMA (an older OffloadCL
+    // on the same driver) is another program.
     String options = withDeviceOptions(requestedOptions);
+    String key = key(source, options);
     ClProgram p = memory.get(key);
     if (p != null) {
       memoryHits.incrementAndGet();

@@ -9,13 +9,16 @@ import static io.offloadcl.passes.PassTesting.optimize;
 import static io.offloadcl.passes.PassTesting.positive;
 import static io.offloadcl.passes.PassTesting.scalar;
 import static io.offloadcl.passes.PassTesting.weights;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offloadcl.ir.Attributes;
 import io.offloadcl.ir.Graph;
+import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.Value;
 import io.offloadcl.passes.DeviceCapabilities;
+import io.offloadcl.passes.PassContext;
 import io.offloadcl.passes.PassTesting;
 import io.offloadcl.passes.cleanup.EliminateDeadNodes;
 import org.junit.jupiter.api.Test;
@@ -175,6 +178,17 @@ class FoldPassesTest {
       return g;
     }, DeviceCapabilities.ALL, new FoldConstants(), new FoldBatchNormIntoConv(), new EliminateDeadNodes());
     assertKinds("BatchNormalization=1 ConstantOfShape=1 Conv=1", "Conv=1", single);
+    // and it really is in place: the folded conv's weights are the array ConstantOfShape's folding made
+    Graph own = graph("cos-conv-bn-same");
+    Value in = input(own, "x", 1, 3, 5, 5);
+    own.addOutput(batchNorm(own, convWith(own, in, splatWeights(own, "w", 0.25f, 4, 3, 3, 3), "conv"), 4, "bn"));
+    PassContext ctx = PassTesting.context(DeviceCapabilities.ALL);
+    new FoldConstants().run(own, ctx);
+    Node conv = own.nodes().stream().filter(n -> n.opType().equals("Conv")).findFirst().orElseThrow();
+    Object folded = conv.input(1).constant().array();
+    new FoldBatchNormIntoConv().run(own, ctx);
+    Node fused = own.nodes().stream().filter(n -> n.opType().equals("Conv")).findFirst().orElseThrow();
+    assertSame(folded, fused.input(1).constant().array(), "BN folding copied a weight no one else reads");
     // two convs on one weight, each with its own BN, and a folded Reshape sharing the array: every reader must
     // still see the unscaled weights (the outcome check compares numbers with the unoptimized graph)
     PassTesting.Outcome shared = optimize(() -> {

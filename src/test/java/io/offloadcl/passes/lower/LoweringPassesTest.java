@@ -12,6 +12,7 @@ import io.offloadcl.ir.Attributes;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.Value;
+import io.offloadcl.ops.ShapeInference;
 import io.offloadcl.passes.DefaultPipeline;
 import io.offloadcl.passes.DeviceCapabilities;
 import io.offloadcl.passes.PassTesting;
@@ -113,6 +114,19 @@ class LoweringPassesTest {
         assertEquals(1, n.input(1).constant().dim(2), "the remaining conv is pointwise: " + n);
       }
     }
+  }
+
+  @Test
+  void aConvWhoseColumnMatrixWouldOutgrowIntIndicesStaysDirect() {
+    // 256 channels x 3x3 taps x 1024x1024 positions = 2.4e9 column elements (> Integer.MAX_VALUE): the kernels
+    // index with int, so the lowering must leave it; the same conv at a quarter of the size is lowered
+    Attributes s2 = new Attributes().setInts("pads", 1, 1, 1, 1).setInts("strides", 2, 2);
+    Graph big = convOf(new long[] {1, 256, 2048, 2048}, new long[] {4, 256, 3, 3}, s2, false);
+    ShapeInference.run(big);
+    assertEquals(false, new LowerConvToIm2ColGemm().run(big, PassTesting.context(DeviceCapabilities.ALL)));
+    Graph fits = convOf(new long[] {1, 256, 1024, 1024}, new long[] {4, 256, 3, 3}, s2, false);
+    ShapeInference.run(fits);
+    assertEquals(true, new LowerConvToIm2ColGemm().run(fits, PassTesting.context(DeviceCapabilities.ALL)));
   }
 
   @Test

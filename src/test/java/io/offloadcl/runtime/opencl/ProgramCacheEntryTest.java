@@ -58,7 +58,7 @@ class ProgramCacheEntryTest {
       byte[] binary;
       try (ProgramCache c1 = new ProgramCache(ctx, dir)) {
         c1.get(src, "");
-        key = c1.key(src, "");
+        key = c1.key(src, c1.withDeviceOptions(""));
         binary = ProgramCache.parseEntry(Files.readAllBytes(c1.entryPath(key)), key);
         assertTrue(binary != null && binary.length > 0);
         // the key covers source, options and device: a changed source or options is another entry
@@ -91,6 +91,28 @@ class ProgramCacheEntryTest {
           : "#ifdef OFFLOADCL_FMA\n#error unexpected OFFLOADCL_FMA\n#endif\n")
           + "__kernel void k(__global float* a) { a[0] = OFFLOADCL_PROBE; }\n";
       assertTrue(cache.get(src.replace("OFFLOADCL_PROBE", "1.0f"), "") != null);
+    }
+  }
+
+  @Test
+  @Tag("opencl")
+  void aBinaryBuiltWithoutTheDeviceOptionsIsNotReused(@TempDir Path dir) throws Exception {
+    String src = "__kernel void k(__global float* a) { a[get_global_id(0)] *= 2.0f; }\n// " + System.nanoTime();
+    try (ClContext ctx = ClContext.open(OpenClTestSupport.requireDevice())) {
+      try (ProgramCache c1 = new ProgramCache(ctx, dir)) {
+        c1.get(src, "");
+        assertEquals(1, c1.sourceBuilds());
+        String used = c1.key(src, c1.withDeviceOptions(""));
+        assertTrue(Files.exists(c1.entryPath(used)), "the entry is stored under the options it was built with");
+        if (ctx.device().hardwareFma()) {
+          // an entry under the bare options (what an older build without -DOFFLOADCL_FMA wrote) is another key
+          assertFalse(used.equals(c1.key(src, "")));
+        }
+      }
+      try (ProgramCache c2 = new ProgramCache(ctx, dir)) {
+        assertTrue(c2.get(src, "").fromBinary());
+        assertEquals(0, c2.sourceBuilds());
+      }
     }
   }
 }
