@@ -445,7 +445,8 @@ public final class OpenClExecutor implements AutoCloseable {
         slotOf.put(c, newSlot(buf.bytes(), buf));
         bytes += buf.bytes();
         ByteBuffer src;
-        if (buf.bytes() > staging.capacity()) {
+        boolean own = buf.bytes() > staging.capacity();
+        if (own) {
           src = HostTransfer.toDevice(d);
           large.add(src);
         } else {
@@ -459,6 +460,13 @@ public final class OpenClExecutor implements AutoCloseable {
           staging.position(at + (int) buf.bytes());
         }
         pending.add(ctx.write(buf, src, null));
+        if (own) {
+          // one large copy in flight at a time: the host memory an open takes stays near the staging size
+          // plus the largest weight, not the sum of all large weights
+          drain(pending);
+          large.clear();
+          staging.clear();
+        }
       }
     } finally {
       drain(pending);
