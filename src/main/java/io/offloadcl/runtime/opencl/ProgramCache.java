@@ -82,8 +82,16 @@ public final class ProgramCache implements AutoCloseable {
     return rejected.get();
   }
 
-  /** The cache key of a program: hex sha256 over everything that makes a binary valid. */
+  /**
+   * The cache key of a program built from {@code source} with the caller's {@code options}: hex sha256 over
+   * everything that makes a binary valid, the options this device adds ({@link #withDeviceOptions}) included.
+   */
   public String key(String source, String options) {
+    return keyOfBuild(source, withDeviceOptions(options));
+  }
+
+  /** The key over exactly these build options (what {@link #key} hashes once the device's are added). */
+  String keyOfBuild(String source, String options) {
     ClDevice d = ctx.device();
     return sha256Hex((FORMAT + "\n" + sha256Hex(source.getBytes(StandardCharsets.UTF_8)) + "\n" + options + "\n"
         + d.name() + "\n" + d.driverVersion() + "\n" + d.platformName()).getBytes(StandardCharsets.UTF_8));
@@ -113,7 +121,7 @@ public final class ProgramCache implements AutoCloseable {
     // The key covers the options the device adds too: a binary built without -DOFFLOADCL_FMA (an older OffloadCL
     // on the same driver) is another program.
     String options = withDeviceOptions(requestedOptions);
-    String key = key(source, options);
+    String key = keyOfBuild(source, options);
     ClProgram p = memory.get(key);
     if (p != null) {
       memoryHits.incrementAndGet();
