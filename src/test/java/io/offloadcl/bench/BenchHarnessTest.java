@@ -57,17 +57,23 @@ class BenchHarnessTest {
   }
 
   @Test
-  void interleavingAlternatesWhichEngineGoesFirst() {
+  void interleavingRunsBlocksWithASettleRunAndAlternatesWhichEngineGoesFirst() {
     List<String> log = new ArrayList<>();
-    List<List<Long>> times = Bench.interleave(List.of(recorder("A", log), recorder("B", log)), 3);
-    assertEquals(List.of("A", "B", "B", "A", "A", "B"), log);
+    int runs = Bench.BLOCK + 2;
+    List<List<Long>> times = Bench.interleave(List.of(recorder("A", log), recorder("B", log)), runs, 0);
+    List<String> expected = new ArrayList<>();
+    expected.addAll(java.util.Collections.nCopies(Bench.BLOCK + 1, "A"));
+    expected.addAll(java.util.Collections.nCopies(Bench.BLOCK + 1, "B"));
+    expected.addAll(java.util.Collections.nCopies(3, "B"));
+    expected.addAll(java.util.Collections.nCopies(3, "A"));
+    assertEquals(expected, log);
     assertEquals(2, times.size());
-    assertEquals(3, times.get(0).size());
-    assertEquals(3, times.get(1).size());
+    assertEquals(runs, times.get(0).size());
+    assertEquals(runs, times.get(1).size());
     assertTrue(times.get(0).stream().allMatch(t -> t >= 0));
     log.clear();
-    Bench.interleave(List.of(recorder("A", log)), 2);
-    assertEquals(List.of("A", "A"), log);
+    Bench.interleave(List.of(recorder("A", log)), 2, 0);
+    assertEquals(List.of("A", "A", "A"), log);
   }
 
   @Test
