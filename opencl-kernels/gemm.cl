@@ -22,17 +22,12 @@
 // vectorizer. A tile that would run past the last row or column is shifted back to end there instead (it
 // recomputes a few outputs and stores the same values twice), so only operands smaller than one tile take the
 // scalar path; on small-N products (7x7 and 14x14 feature maps) that path used to cost as much as the rest.
-// ROWS_FIRST swaps the range's dimensions 0 and 1 so large products walk row tiles over one B panel (GemmGen).
+// The range is (row tile, column tile, batch): a work-group walks the row tiles of one B panel (GemmGen).
 #define TN (8 * NV)
 __kernel void KNAME(__global const float* restrict A, __global const float* restrict B,
                     __global float* restrict C EPI_PARAMS) {
-#if ROWS_FIRST
   int m0 = get_global_id(0) * TM;
   int n0 = get_global_id(1) * TN;
-#else
-  int n0 = get_global_id(0) * TN;
-  int m0 = get_global_id(1) * TM;
-#endif
   const int bt = get_global_id(2);
   if (m0 >= M || n0 >= N) return;
   int oa, ob;
