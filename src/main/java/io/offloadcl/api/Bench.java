@@ -78,9 +78,12 @@ public final class Bench {
   /** Time share of one op type in a model's kernel-by-kernel profile. */
   public record OpShare(String opType, int nodes, double ms, double share, double gflops) {}
 
-  /** A model's kernel-by-kernel profile on the OpenCL device. */
+  /**
+   * A model's kernel-by-kernel profile on the OpenCL device: the five slowest kernels, and every node in launch
+   * order (its kernel time, FLOPs and bytes, for per-layer comparisons).
+   */
   public record Profile(String model, double kernelMsTotal, int javaFallbackNodes, List<OpShare> byOpType,
-      List<BenchKernels.NodeTime> slowestNodes) {}
+      List<BenchKernels.NodeTime> slowestNodes, List<BenchKernels.NodeTime> nodes) {}
 
   private final Options options;
   private final Consumer<String> progress;
@@ -446,7 +449,7 @@ public final class Bench {
     shares.sort(Comparator.comparingDouble(OpShare::ms).reversed());
     List<BenchKernels.NodeTime> slow = nodes.stream().filter(BenchKernels.NodeTime::kernel)
         .sorted(Comparator.comparingDouble(BenchKernels.NodeTime::ms).reversed()).limit(5).toList();
-    return new Profile(name, total, fallbacks, shares, slow);
+    return new Profile(name, total, fallbacks, shares, slow, List.copyOf(nodes));
   }
 
   private static void resetHeapPeaks() {
