@@ -29,9 +29,13 @@ import java.util.List;
 public final class LowerConvToIm2ColGemm implements Pass {
   /**
    * Output rows at least this wide keep the direct kernel when the stride is 1. Rechecked after conv_cpu's 8 x 16
-   * tiles: a tie at 56 and 112 wide, mixed at 28, the lowered GEMM still ahead at 27 and below.
+   * tiles: a tie at 56 and 112 wide, mixed at 28, the lowered GEMM still ahead at 27 and below (threshold 48).
+   * Rechecked again after the GEMM went rows-first for every size: lowering every width took squeezenet's kernels
+   * 7.67 / 6.48 / 5.75 -> 7.42 / 6.18 / 5.61 ms (jars alternated) and its 55-wide 3x3s from 83-106 to 150+
+   * GFLOP/s, so 55 and 56 now lower; 112 and 224 stay direct, where the column matrix would reach 29-115 MB
+   * (vgg19 measured the same either way).
    */
-  static final long WIDE_ROW = 48;
+  static final long WIDE_ROW = 64;
 
   @Override
   public String name() {

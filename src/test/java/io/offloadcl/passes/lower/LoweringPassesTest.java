@@ -132,7 +132,7 @@ class LoweringPassesTest {
   @Test
   void wideUnitStrideGroupedAndPointwiseConvsStayDirect() {
     Attributes same = new Attributes().setInts("pads", 1, 1, 1, 1);
-    PassTesting.Outcome wide = optimize(() -> convOf(new long[] {1, 2, 5, 50}, new long[] {3, 2, 3, 3}, same, true),
+    PassTesting.Outcome wide = optimize(() -> convOf(new long[] {1, 2, 5, 70}, new long[] {3, 2, 3, 3}, same, true),
         DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
     assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", wide);
     PassTesting.Outcome grouped = optimize(() -> convOf(new long[] {1, 4, 7, 7}, new long[] {4, 2, 3, 3},

@@ -210,7 +210,7 @@ class ConvGemmKernelsTest {
   @Test
   void directConvsKeepTheirBiasResidualAndActivationEpilogue() {
     // A wide row (shifted last tile) and, grouped so it is not lowered, a row narrower than one tile.
-    fusedDirectConv(new long[] {2, 8, 5, 53}, 1);
+    fusedDirectConv(new long[] {2, 8, 5, 69}, 1);
     fusedDirectConv(new long[] {1, 8, 3, 7}, 2);
   }
 
