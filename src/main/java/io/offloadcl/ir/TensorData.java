@@ -11,21 +11,103 @@ import java.util.Objects;
  * for float64, {@code int[]} for int8/uint8/int16/uint16/int32, {@code long[]} for int64/uint32/uint64,
  * {@code boolean[]} for bool and {@code String[]} for string. The array is shared, not copied: treat a
  * TensorData as immutable once it has been handed on.
+ *
+ * <p>A float32 tensor may also be a <em>row fill</em> ({@link #filledRows}): the row-major elements split into
+ * runs of equal length, every element of run r one value, as {@code ConstantOfShape} makes them and as BN folding leaves
+ * them after scaling each output channel. The array is then made only when someone asks for it; the element
+ * accessors, {@link #reshape}, {@link #copy} and {@link #contentEquals} work without it, and the OpenCL upload
+ * writes the values straight into device memory. Models that generate their weights this way (the onnx-light set:
+ * 102 MB for resnet50) so open without allocating, filling and copying those arrays.
  */
 public final class TensorData {
   private final DType dtype;
   private final long[] dims;
-  private final Object data;
+  private final int size;
+  // the array; null while this is a row fill that nobody has asked to see as an array
+  private volatile Object data;
+  // a row fill's values (element i is rowValues[i / rowLength]); null once materialized or for plain tensors
+  private volatile float[] rowValues;
+  private final int rowLength;
 
   private TensorData(DType dtype, long[] dims, Object data) {
     this.dtype = Objects.requireNonNull(dtype);
     this.dims = dims;
     this.data = data;
+    this.rowLength = 0;
     long n = count(dims);
     if (length(data) != n) {
       throw new IllegalArgumentException(
           "tensor of shape " + Arrays.toString(dims) + " needs " + n + " elements, got " + length(data));
     }
+    this.size = (int) n;
+  }
+
+  private TensorData(long[] dims, float[] rowValues) {
+    this.dtype = DType.FLOAT32;
+    this.dims = dims;
+    long n = count(dims);
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("tensor of shape " + Arrays.toString(dims) + " is too large");
+    }
+    if (rowValues.length == 0 ? n != 0 : n % rowValues.length != 0) {
+      throw new IllegalArgumentException("a row fill of shape " + Arrays.toString(dims) + " cannot have "
+          + rowValues.length + " rows");
+    }
+    this.size = (int) n;
+    this.rowValues = rowValues;
+    this.rowLength = rowValues.length == 0 ? 0 : (int) (n / rowValues.length);
+  }
+
+  /** A float32 tensor whose every element is {@code value}, without an array until one is asked for. */
+  public static TensorData filled(long[] dims, float value) {
+    return filledRows(dims, new float[] {value});
+  }
+
+  /**
+   * A float32 tensor of {@code rowValues.length} equal rows (row-major), row r filled with {@code rowValues[r]};
+   * the element count must be a multiple of the row count. No array is made until one is asked for.
+   */
+  public static TensorData filledRows(long[] dims, float[] rowValues) {
+    for (long d : dims) {
+      if (d < 0) {
+        throw new IllegalArgumentException("negative dimension in " + Arrays.toString(dims));
+      }
+    }
+    return new TensorData(dims.clone(), rowValues.clone());
+  }
+
+  /**
+   * The row values while this is a row fill not yet made into an array (a copy), else null; the rows are equal
+   * runs of {@code size() / rowValues().length} elements.
+   */
+  public float[] rowValues() {
+    float[] r = rowValues;
+    return r == null ? null : r.clone();
+  }
+
+  /** The array, made now for a row fill (once; later callers share it). */
+  private Object data() {
+    Object d = data;
+    if (d != null) {
+      return d;
+    }
+    synchronized (this) {
+      if (data == null) {
+        float[] a = new float[size];
+        float[] r = rowValues;
+        for (int row = 0; row < r.length; row++) {
+          Arrays.fill(a, row * rowLength, (row + 1) * rowLength, r[row]);
+        }
+        data = a;
+        rowValues = null; // the array may now be written through floats(): the fill no longer describes it
+      }
+      return data;
+    }
+  }
+
+  /** A row fill's element i. */
+  private float filledAt(float[] r, int i) {
+    return r[i / rowLength];
   }
 
   /** Wraps an existing array (not copied); its class must match the dtype's storage. */
@@ -119,40 +201,46 @@ public final class TensorData {
 
   /** Number of elements. */
   public int size() {
-    return length(data);
+    return size;
   }
 
-  /** The backing array (shared). */
+  /** The backing array (shared; made now for a row fill). */
   public Object array() {
-    return data;
+    return data();
   }
 
   public float[] floats() {
-    return (float[]) data;
+    return (float[]) data();
   }
 
   public double[] doubles() {
-    return (double[]) data;
+    return (double[]) data();
   }
 
   public int[] ints() {
-    return (int[]) data;
+    return (int[]) data();
   }
 
   public long[] longs() {
-    return (long[]) data;
+    return (long[]) data();
   }
 
   public boolean[] bools() {
-    return (boolean[]) data;
+    return (boolean[]) data();
   }
 
   public String[] strings() {
-    return (String[]) data;
+    return (String[]) data();
   }
 
   /** Element i widened to double (bool as 0/1). */
   public double getDouble(int i) {
+    float[] r = rowValues;
+    if (r != null) {
+      Objects.checkIndex(i, size);
+      return filledAt(r, i);
+    }
+    Object data = data();
     if (data instanceof float[]) {
       return ((float[]) data)[i];
     } else if (data instanceof double[]) {
@@ -170,6 +258,12 @@ public final class TensorData {
 
   /** Element i as long (floats truncated toward zero, bool as 0/1). */
   public long getLong(int i) {
+    float[] r = rowValues;
+    if (r != null) {
+      Objects.checkIndex(i, size);
+      return (long) filledAt(r, i);
+    }
+    Object data = data();
     if (data instanceof long[]) {
       return ((long[]) data)[i];
     } else if (data instanceof int[]) {
@@ -186,6 +280,7 @@ public final class TensorData {
 
   /** Sets element i from a double, converting as a C cast would (wrapping to the integer width). */
   public void setDouble(int i, double v) {
+    Object data = data();
     if (data instanceof float[]) {
       ((float[]) data)[i] = (float) v;
     } else if (data instanceof double[]) {
@@ -199,6 +294,7 @@ public final class TensorData {
 
   /** Sets element i from a long, wrapping to the element type's width. */
   public void setLong(int i, long v) {
+    Object data = data();
     if (data instanceof long[]) {
       ((long[]) data)[i] = dtype == DType.UINT32 ? v & 0xFFFFFFFFL : v;
     } else if (data instanceof int[]) {
@@ -224,17 +320,29 @@ public final class TensorData {
     }
   }
 
-  /** The same data under another shape with the same element count (no copy). */
+  /**
+   * The same data under another shape with the same element count (no copy). A row fill stays a fill: its rows
+   * are runs of the row-major order, which a reshape does not move.
+   */
   public TensorData reshape(long... newDims) {
     if (count(newDims) != size()) {
       throw new IllegalArgumentException(
           "cannot view " + Arrays.toString(dims) + " as " + Arrays.toString(newDims));
     }
-    return new TensorData(dtype, newDims.clone(), data);
+    float[] r = rowValues;
+    if (r != null) {
+      return new TensorData(newDims.clone(), r);
+    }
+    return new TensorData(dtype, newDims.clone(), data());
   }
 
   /** A deep copy. */
   public TensorData copy() {
+    float[] r = rowValues;
+    if (r != null) {
+      return new TensorData(dims.clone(), r.clone());
+    }
+    Object data = data();
     Object c;
     if (data instanceof float[]) {
       c = ((float[]) data).clone();
@@ -263,8 +371,8 @@ public final class TensorData {
 
   /** Values as a float[] (a copy unless already float32 storage). */
   public float[] toFloatArray() {
-    if (data instanceof float[]) {
-      return ((float[]) data).clone();
+    if (rowValues == null && data instanceof float[] a) {
+      return a.clone();
     }
     float[] r = new float[size()];
     for (int i = 0; i < r.length; i++) {
@@ -290,18 +398,32 @@ public final class TensorData {
     if (o == null || o.dtype != dtype || !Arrays.equals(o.dims, dims)) {
       return false;
     }
-    if (data instanceof float[]) {
-      return Arrays.equals((float[]) data, (float[]) o.data);
-    } else if (data instanceof double[]) {
-      return Arrays.equals((double[]) data, (double[]) o.data);
-    } else if (data instanceof int[]) {
-      return Arrays.equals((int[]) data, (int[]) o.data);
-    } else if (data instanceof long[]) {
-      return Arrays.equals((long[]) data, (long[]) o.data);
-    } else if (data instanceof boolean[]) {
-      return Arrays.equals((boolean[]) data, (boolean[]) o.data);
+    float[] r = rowValues;
+    float[] or = o.rowValues;
+    if (r != null && or != null && r.length == or.length) {
+      return Arrays.equals(r, or);
     }
-    return Arrays.equals((String[]) data, (String[]) o.data);
+    if (r != null || or != null) {
+      for (int i = 0; i < size; i++) {
+        if (Float.floatToIntBits((float) getDouble(i)) != Float.floatToIntBits((float) o.getDouble(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    Object data = data();
+    if (data instanceof float[]) {
+      return Arrays.equals((float[]) data, (float[]) o.data());
+    } else if (data instanceof double[]) {
+      return Arrays.equals((double[]) data, (double[]) o.data());
+    } else if (data instanceof int[]) {
+      return Arrays.equals((int[]) data, (int[]) o.data());
+    } else if (data instanceof long[]) {
+      return Arrays.equals((long[]) data, (long[]) o.data());
+    } else if (data instanceof boolean[]) {
+      return Arrays.equals((boolean[]) data, (boolean[]) o.data());
+    }
+    return Arrays.equals((String[]) data, (String[]) o.data());
   }
 
   @Override

@@ -109,8 +109,7 @@ public final class FoldBatchNormIntoConv implements Pass {
       b[m] = s[m] * b[m] + shift[m];
     }
     TensorData wd = w.constant();
-    TensorData scaled = FreshConstants.ownedBySingleUse(g, w) ? ChannelMath.scaleRowsInPlace(wd, s)
-        : ChannelMath.scaleRows(wd, s);
+    TensorData scaled = ChannelMath.scaleRows(wd, s);
     g.setInput(conv, 1, Rewrites.constant(g, w.name() + "_bn", scaled));
     g.setInput(conv, 2, Rewrites.constant(g, conv.name() + "_bias_bn", ChannelMath.vector(wd, b)));
     Rewrites.replace(g, bn.output(0), conv.output(0), List.of(bn));

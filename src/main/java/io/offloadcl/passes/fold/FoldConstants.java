@@ -36,7 +36,6 @@ public final class FoldConstants implements Pass {
   @Override
   public boolean run(Graph g, PassContext ctx) {
     boolean changed = false;
-    Map<Node, TensorData[]> filled = fillsAhead(g, ctx);
     for (Node n : new ArrayList<>(g.nodes())) {
       if (g.node(n.name()) != n) {
         continue;
@@ -44,10 +43,7 @@ public final class FoldConstants implements Pass {
       TensorData[] results = shapeOf(n);
       if (results == null && ctx.evaluator() != null && allInputsConstant(n) && !NONDETERMINISTIC.contains(n.opType())
           && !hasSubgraph(n) && outputsSmall(n)) {
-        results = filled.get(n);
-        if (results == null) {
-          results = evaluate(g, n, ctx);
-        }
+        results = evaluate(g, n, ctx);
       }
       if (results == null) {
         continue;
@@ -56,50 +52,6 @@ public final class FoldConstants implements Pass {
       changed = true;
     }
     return changed;
-  }
-
-  /**
-   * The ConstantOfShape nodes with a constant shape, evaluated on all cores before the walk: models that generate
-   * their weights this way (the onnx-light set: 102 MB for resnet50) spend most of a session open allocating and
-   * filling them, and each fill is independent. Anything that fails here is left to the walk, which evaluates it
-   * again and logs why.
-   */
-  private static Map<Node, TensorData[]> fillsAhead(Graph g, PassContext ctx) {
-    List<Node> fills = new ArrayList<>();
-    if (ctx.evaluator() != null) {
-      for (Node n : g.nodes()) {
-        if (n.opType().equals("ConstantOfShape") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))
-            && allInputsConstant(n) && outputsSmall(n)) {
-          fills.add(n);
-        }
-      }
-    }
-    Map<Node, TensorData[]> r = new IdentityHashMap<>();
-    if (fills.size() < 2) {
-      return r;
-    }
-    ConstantEvaluator ev = ctx.evaluator();
-    List<TensorData[]> results = fills.parallelStream().map(n -> {
-      TensorData[] args = new TensorData[n.inputs().size()];
-      for (int i = 0; i < args.length; i++) {
-        args[i] = n.input(i) == null ? null : n.input(i).constant();
-      }
-      try {
-        return ev.evaluate(n, args);
-      } catch (RuntimeException e) {
-        return null;
-      }
-    }).collect(Collectors.toList());
-    for (int i = 0; i < fills.size(); i++) {
-      TensorData[] t = results.get(i);
-      if (t != null && t.length >= 1 && t[0] != null && t[0].size() <= MAX_ELEMENTS) {
-        if (t[0].dtype() == io.offloadcl.ir.DType.FLOAT32 && t[0].size() > 0) {
-          FreshConstants.addSplat(g, t[0], t[0].floats()[0]);
-        }
-        r.put(fills.get(i), t);
-      }
-    }
-    return r;
   }
 
   /** Shape/Size of a static-shape input, else null. */
@@ -174,12 +126,6 @@ public final class FoldConstants implements Pass {
     for (int i = 0; i < n.outputs().size(); i++) {
       if (n.output(i) != null && (i >= r.length || r[i] == null || r[i].size() > MAX_ELEMENTS)) {
         return null;
-      }
-    }
-    if (n.opType().equals("ConstantOfShape") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
-      // a new array by definition, one value repeated: later folds may rewrite it in place
-      if (r[0].dtype() == io.offloadcl.ir.DType.FLOAT32 && r[0].size() > 0) {
-        FreshConstants.addSplat(g, r[0], r[0].floats()[0]);
       }
     }
     return r;

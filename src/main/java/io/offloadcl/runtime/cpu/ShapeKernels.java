@@ -86,6 +86,11 @@ final class ShapeKernels {
       }
     }
     DType dt = v == null ? DType.FLOAT32 : v.dtype();
+    if (dt == DType.FLOAT32) {
+      // no array until someone reads one: folded weights (onnx-light models make all theirs this way) go to the
+      // device as fills, and BN folding scales a fill per row
+      return one(TensorData.filled(shape, v != null && v.size() > 0 ? (float) v.getDouble(0) : 0f));
+    }
     TensorData out = TensorData.zeros(dt, shape);
     if (v != null && v.size() > 0) {
       LayoutIndexCopy.fill(out.array(), 0, out.size(), v);

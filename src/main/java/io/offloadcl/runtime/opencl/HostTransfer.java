@@ -26,6 +26,24 @@ final class HostTransfer {
     }
   }
 
+  /**
+   * A row fill written without its Java array (which would be made, filled and copied once more): each row is
+   * bulk-put from one small chunk holding its value.
+   */
+  private static void putRows(float[] rows, int n, java.nio.FloatBuffer f) {
+    if (rows.length == 0 || n == 0) {
+      return;
+    }
+    int per = n / rows.length;
+    float[] chunk = new float[Math.min(per, 8192)];
+    for (float v : rows) {
+      java.util.Arrays.fill(chunk, v);
+      for (int left = per; left > 0; left -= chunk.length) {
+        f.put(chunk, 0, Math.min(left, chunk.length));
+      }
+    }
+  }
+
   static ByteBuffer toDevice(TensorData d) {
     ByteBuffer b = hostBuffer(d.dtype(), d.size());
     put(d, b);
@@ -42,9 +60,15 @@ final class HostTransfer {
     switch (t) {
       case FLOAT32:
       case FLOAT16:
-      case BFLOAT16:
-        b.asFloatBuffer().put(d.floats());
+      case BFLOAT16: {
+        float[] rows = d.rowValues();
+        if (rows != null) {
+          putRows(rows, n, b.asFloatBuffer());
+        } else {
+          b.asFloatBuffer().put(d.floats());
+        }
         break;
+      }
       case FLOAT64:
         b.asDoubleBuffer().put(d.doubles());
         break;
