@@ -114,6 +114,7 @@ public final class OpenClExecutor implements AutoCloseable {
     checkOrder();
     DeviceClass dc = options.deviceClass() != null ? options.deviceClass() : deviceClassOf(ctx.device());
     KernelGenerator gen = new KernelGenerator(dc);
+    long t0 = System.nanoTime();
     int n = order.size();
     sources = new KernelSource[n];
     entries = new String[n];
@@ -133,12 +134,15 @@ public final class OpenClExecutor implements AutoCloseable {
         fallBack(i, e.getMessage());
       }
     }
+    long t1 = System.nanoTime();
     try {
       programSource = build(cache, options);
+      long t2 = System.nanoTime();
       for (int i = 0; i < n; i++) {
         launches[i] = entries[i] != null && work(sources[i]) > 0; // an empty tensor needs no launch
       }
       plan = planMemory();
+      long t3 = System.nanoTime();
       hostMapped = new boolean[slotBytes.size()];
       inputSlots = new int[graph.inputs().size()];
       outputSlots = new int[graph.outputs().size()];
@@ -153,6 +157,10 @@ public final class OpenClExecutor implements AutoCloseable {
       Lane first = new Lane();
       lanes.add(first);
       idle.push(first);
+      // where an executor's construction goes (the warm-open breakdown in docs/benchmarks.md)
+      LOG.debug("graph '{}': codegen {} ms, program {} ms, memory plan and weights {} ms, first lane {} ms",
+          graph.name(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
+          (System.nanoTime() - t3) / 1_000_000);
     } catch (RuntimeException e) {
       releaseNative();
       throw e;
