@@ -9,11 +9,8 @@ import io.offloadcl.passes.ConstantEvaluator;
 import io.offloadcl.passes.Pass;
 import io.offloadcl.passes.PassContext;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Replaces nodes whose inputs are all constants by their results. {@code Shape} and {@code Size} of a value
