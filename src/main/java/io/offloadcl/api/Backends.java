@@ -257,7 +257,7 @@ final class Backends {
       }
       MemoryPlan plan = largest.memoryPlan();
       return Map.of("device_peak_bytes", plan.peakBytes(), "intermediate_bytes", plan.intermediateBytes(),
-          "constant_bytes", plan.constantBytes(), "kernels_per_run", (long) largest.kernelSources().size(),
+          "constant_bytes", plan.constantBytes(), "kernels_per_run", (long) largest.launchesPerRun(),
           "host_fallback_ops", (long) largest.hostFallbackNodes());
     }
 

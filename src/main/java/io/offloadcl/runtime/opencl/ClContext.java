@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import org.jocl.CL;
 import org.jocl.Pointer;
+import org.jocl.cl_buffer_region;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
@@ -26,15 +27,17 @@ public final class ClContext implements AutoCloseable {
   final cl_command_queue queue;
   private final boolean outOfOrder;
   private final boolean hostUnifiedMemory;
+  private final long subBufferAlign;
   private boolean released;
 
   private ClContext(ClDevice device, cl_context context, cl_command_queue queue, boolean outOfOrder,
-      boolean hostUnifiedMemory) {
+      boolean hostUnifiedMemory, long subBufferAlign) {
     this.device = device;
     this.context = context;
     this.queue = queue;
     this.outOfOrder = outOfOrder;
     this.hostUnifiedMemory = hostUnifiedMemory;
+    this.subBufferAlign = subBufferAlign;
   }
 
   /** Opens a context and queue on the device. */
@@ -82,7 +85,34 @@ public final class ClContext implements AutoCloseable {
     } catch (DeviceException e) {
       // OpenCL 3.0 drivers may drop the query: copying is always correct
     }
-    return new ClContext(device, ctx, q, ooo, unified);
+    long align = 0;
+    try {
+      align = OpenClPlatforms.deviceInt(device.deviceId, CL.CL_DEVICE_MEM_BASE_ADDR_ALIGN) / 8;
+    } catch (DeviceException e) {
+      // no sub-buffers then: every value keeps a buffer of its own
+    }
+    return new ClContext(device, ctx, q, ooo, unified, align);
+  }
+
+  /**
+   * The byte alignment a sub-buffer's origin needs (CL_DEVICE_MEM_BASE_ADDR_ALIGN, in bytes), or 0 when the
+   * device did not say: then no sub-buffers are made.
+   */
+  public long subBufferAlign() {
+    return subBufferAlign;
+  }
+
+  /**
+   * A buffer that is the region {@code [offset, offset + bytes)} of {@code parent} (clCreateSubBuffer): kernels
+   * writing it write the parent. {@code offset} must be a multiple of {@link #subBufferAlign}.
+   */
+  public ClBuffer subBuffer(ClBuffer parent, long offset, long bytes) {
+    int[] err = new int[1];
+    cl_mem m = CL.clCreateSubBuffer(parent.mem, CL.CL_MEM_READ_WRITE, CL.CL_BUFFER_CREATE_TYPE_REGION,
+        new cl_buffer_region(offset, bytes), err);
+    Cl.check(err[0], "clCreateSubBuffer(offset " + offset + ", " + bytes + " bytes of " + parent.bytes() + ") on "
+        + device.name());
+    return new ClBuffer(m, bytes);
   }
 
   public ClDevice device() {
