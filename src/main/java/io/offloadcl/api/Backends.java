@@ -100,7 +100,12 @@ final class Backends {
 
     EarlyContext(ClDevice device) {
       this.device = device;
-      this.future = java.util.concurrent.CompletableFuture.supplyAsync(() -> ClContext.open(device));
+      // a thread of its own: the common pool is where the folding passes run, and they should not wait for it
+      this.future = java.util.concurrent.CompletableFuture.supplyAsync(() -> ClContext.open(device), r -> {
+        Thread t = new Thread(r, "offloadcl-opencl-context");
+        t.setDaemon(true);
+        t.start();
+      });
     }
 
     /** The context, now the caller's to close; opening failures surface here as they would have inline. */

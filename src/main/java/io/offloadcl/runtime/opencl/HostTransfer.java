@@ -114,7 +114,19 @@ final class HostTransfer {
   }
 
   static ByteBuffer hostBuffer(DType t, int n) {
-    return ByteBuffer.allocateDirect(Math.toIntExact(bytes(t, n))).order(ByteOrder.nativeOrder());
+    return direct(bytes(t, n), () -> "a " + t + " tensor of " + n + " elements");
+  }
+
+  /**
+   * A direct buffer of {@code bytes}; {@code what} names the tensor in the error when Java cannot hold it (a
+   * direct buffer holds at most 2 GiB - 1 bytes).
+   */
+  static ByteBuffer direct(long bytes, java.util.function.Supplier<String> what) {
+    if (bytes > Integer.MAX_VALUE) {
+      throw new io.offloadcl.ir.DeviceException(what.get() + " is " + bytes + " bytes; the host side of a transfer"
+          + " is a Java direct buffer, which holds at most " + Integer.MAX_VALUE + " bytes");
+    }
+    return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
   }
 
   static TensorData fromDevice(ByteBuffer b, DType t, long[] dims) {

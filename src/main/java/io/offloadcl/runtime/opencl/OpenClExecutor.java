@@ -631,6 +631,17 @@ public final class OpenClExecutor implements AutoCloseable {
   }
 
   /** The generated kernels, in node order (views and fallbacks have none). */
+  /** The values a buffer slot holds, for error messages. */
+  private String slotValues(int slot) {
+    List<String> names = new ArrayList<>();
+    slotOf.forEach((v, s) -> {
+      if (s == slot) {
+        names.add("'" + v.name() + "'");
+      }
+    });
+    return String.join(", ", names);
+  }
+
   /** Kernel launches per run: compiled kernels less those with nothing to do (empty outputs, in-place concats). */
   public int launchesPerRun() {
     int n = 0;
@@ -879,7 +890,8 @@ public final class OpenClExecutor implements AutoCloseable {
     private ByteBuffer staging(int slot) {
       ByteBuffer st = staging[slot];
       if (st == null) {
-        st = ByteBuffer.allocateDirect(Math.toIntExact(slotBytes.get(slot))).order(ByteOrder.nativeOrder());
+        st = HostTransfer.direct(slotBytes.get(slot), () -> "buffer slot " + slot + " of graph '" + graph.name()
+            + "' (" + slotValues(slot) + ")");
         staging[slot] = st;
       }
       return st;
