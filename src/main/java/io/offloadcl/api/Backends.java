@@ -43,11 +43,23 @@ final class Backends {
 
   private Backends() {}
 
+  /**
+   * The graph a session compiles, before any device: quantized when the options name an INT8 calibration (the
+   * quantized model is already optimized), else optimized unless the options say not to. What {@code bench
+   * --profile} times too.
+   */
+  static Graph prepared(Graph imported, SessionOptions options) {
+    if (options.int8Calibration() != null) {
+      // the calibration names the fp32 model's tensors as imported, so quantize before anything rewrites it
+      return QuantTool.quantizedModel(imported, options.int8Calibration());
+    }
+    return optimized(imported, options);
+  }
+
   static Backend open(Graph imported, SessionOptions options) {
     Graph graph = imported;
     if (options.int8Calibration() != null) {
-      // the calibration names the fp32 model's tensors as imported, so quantize before anything rewrites it
-      graph = QuantTool.quantizedModel(graph, options.int8Calibration());
+      graph = prepared(imported, options);
       options = options.toBuilder().optimize(false).build();
     }
     if (!options.profiles().isEmpty()) {

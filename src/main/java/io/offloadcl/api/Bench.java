@@ -431,7 +431,7 @@ public final class Bench {
 
   /** The graph a session with this harness's options compiles for these inputs. */
   Graph runGraph(Graph imported, Map<String, TensorData> feeds) {
-    Graph g = Backends.optimized(imported, sessionOptions());
+    Graph g = Backends.prepared(imported, sessionOptions());
     // the same specialization (and folding of constant subgraphs) the OpenCL backend compiles
     Graph s = ShapeSpecializer.specialize(g, feeds, ShapeSpecializer.Binding.DIMS);
     for (ShapeSpecializer.Binding b = ShapeSpecializer.Binding.DIMS.next(); !ShapeSpecializer.isStatic(s) && b != null;

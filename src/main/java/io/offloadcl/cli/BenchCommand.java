@@ -96,7 +96,8 @@ final class BenchCommand implements Callable<Integer> {
     List<Bench.Profile> profiles = new ArrayList<>();
     String device = devices.toString();
     if (!gemm.isEmpty() || bandwidth || profile) {
-      Bench b = new Bench(new Bench.Options(SessionOptions.Device.OPENCL, t, runs, warmup, vsOrt), progress);
+      Bench b = new Bench(new Bench.Options(SessionOptions.Device.OPENCL, t, runs, warmup, vsOrt), progress)
+          .int8(int8);
       try (BenchKernels k = new BenchKernels()) {
         device = k.device();
         for (int n : gemm) {

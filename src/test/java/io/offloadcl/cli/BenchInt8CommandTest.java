@@ -32,5 +32,12 @@ class BenchInt8CommandTest {
     assertTrue(b.out().contains("| mnist-8-opt | opencl int8 |"), b.toString());
     String report = Files.readString(json);
     assertTrue(report.replace(" ", "").contains("\"hostFallbackOps\":0"), report);
+    // the per-node profile times the quantized graph the run launches, not the fp32 one
+    Path prof = tmp.resolve("profile.json");
+    CliRunner.Result p = CliRunner.run("bench", m.toString(), "--int8", calib.toString(), "--runs", "2", "--warmup",
+        "1", "--profile", "--json", prof.toString());
+    assertEquals(0, p.code(), p.toString());
+    String profile = Files.readString(prof);
+    assertTrue(profile.contains("QConvInt8") && profile.contains("QuantizeInt8"), profile);
   }
 }
