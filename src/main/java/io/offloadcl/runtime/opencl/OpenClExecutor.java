@@ -863,7 +863,16 @@ public final class OpenClExecutor implements AutoCloseable {
           queue.unmap(b, m); // a lane must never go back idle with a buffer still mapped
         }
       } else if (fromFallback) {
-        queue.write(b, HostTransfer.toDevice(d), true);
+        // the lane's staging for this slot, not a new direct buffer per run: a fallback's output slot is never a
+        // graph input's, so no non-blocking write of this run still reads it, and this write blocks
+        ByteBuffer st = staging(slot);
+        HostTransfer.put(d, st);
+        st.limit((int) HostTransfer.bytes(d.dtype(), d.size()));
+        try {
+          queue.write(b, st, true);
+        } finally {
+          st.clear();
+        }
       } else {
         ByteBuffer st = staging(slot);
         HostTransfer.put(d, st);
