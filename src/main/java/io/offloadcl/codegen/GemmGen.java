@@ -155,7 +155,12 @@ final class GemmGen {
     }
     epi.define(blk, epiParams);
     if (dc == DeviceClass.CPU) {
-      // EPILOGUE8 where every stage has a float8 form: the full tile then stores with vstore8 (gemm.cl)
+      // EPILOGUE8 where every stage has a float8 form: the full tile then stores with vstore8 instead of spilling
+      // to private memory and storing float by float. Same kernel with and without it, alternated in one process
+      // (EpilogueStoreBench, medians of 11 rounds, ms scalar -> vector): pointwise 64->256 on 56x56 with bias +
+      // residual + Relu 0.664 -> 0.577 (0.86x), bias + Relu 0.599 -> 0.523, no epilogue 0.591 -> 0.518; 128->512
+      // on 28x28 0.94x, 256->1024 on 14x14 0.96x, 512->2048 on 7x7 0.99x; squeezenet's 16->64 on 55x55 0.78x. The
+      // shallower the product (K) and the more columns, the larger the store's share.
       epi.defineVector(blk, epiParams);
     }
     return new KernelSource(name, blk.source(), "", global, local, epi.args(args));
