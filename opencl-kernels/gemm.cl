@@ -61,11 +61,19 @@ __kernel void KNAME(__global const float* restrict A, __global const float* rest
     }
 #pragma unroll
     for (int i = 0; i < TM; i++) {
+      __global float* crow = c + (m0 + i) * N + n0;
+#ifdef EPILOGUE8
+      // Every epilogue stage has a float8 form (Epilogue.defineVector): one vstore8 per accumulator. The scalar
+      // loop below spills the tile to private memory and stores float by float (figures in docs/benchmarks.md,
+      // "Vector epilogue stores").
+#pragma unroll
+      for (int v = 0; v < NV; v++) vstore8(EPILOGUE8(acc[i][v], bt, m0 + i, n0 + 8 * v), v, crow);
+#else
       float t[TN];
 #pragma unroll
       for (int v = 0; v < NV; v++) vstore8(acc[i][v], v, t);
-      __global float* crow = c + (m0 + i) * N + n0;
       for (int j = 0; j < TN; j++) crow[j] = EPILOGUE(t[j], bt, m0 + i, n0 + j);
+#endif
     }
   } else if (BSK == 1 && ASK == 1 && K >= 8) {
     // B transposed (Gemm transB = 1: fully connected layers store weights N x K): rows of A and of B are both

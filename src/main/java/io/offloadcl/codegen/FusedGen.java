@@ -30,12 +30,13 @@ final class FusedGen {
         long[] y = Shapes.dims(n, n.output(0));
         long hw = Shapes.count(y) / Math.max(1, y[0] * y[1]);
         String flat = "(((long) (n) * " + y[1] + " + (c)) * " + hw + " + (p))";
-        return ConvGen.generate(n, name, dc, tail(n, y, flat).then(outer));
+        // the GEMM column of a lowered conv is the pixel: every spatial dim
+        return ConvGen.generate(n, name, dc, tail(n, y, y.length - 2, in -> bcastIndex(flat, y, in)).then(outer));
       }
       case "FusedGemm": {
         Shapes.requireFloat(n, 4);
         long[] y = Shapes.dims(n, n.output(0));
-        return GemmGen.gemm(n, name, dc, tail(n, in -> bcastIndex("0", new String[] {"(m)", "(n)"}, y, in))
+        return GemmGen.gemm(n, name, dc, tail(n, y, 1, in -> bcastIndex("0", new String[] {"(m)", "(n)"}, y, in))
             .then(outer));
       }
       case "FusedMatMul": {
@@ -52,9 +53,9 @@ final class FusedGen {
             : in -> bcastIndex(flat, y, in);
         Epilogue bias = Epilogue.NONE;
         if (n.inputs().size() > 2 && n.input(2) != null) {
-          bias = new Epilogue("((v) + ep0[" + ix.at(Shapes.dims(n, n.input(2))) + "])", List.of(2));
+          bias = add(ix, y, 1, Shapes.dims(n, n.input(2)), 2);
         }
-        return GemmGen.matMul(n, name, dc, bias.then(tail(n, ix)).then(outer));
+        return GemmGen.matMul(n, name, dc, bias.then(tail(n, y, 1, ix)).then(outer));
       }
       case "FusedElementwise":
         return elementwise(n, name, outer);
@@ -73,19 +74,18 @@ final class FusedGen {
     String at(long[] in);
   }
 
-  /** Residual (input 3) then activation, over the output's flat index {@code flat}. */
-  private static Epilogue tail(Node n, long[] y, String flat) {
-    return tail(n, in -> bcastIndex(flat, y, in));
-  }
-
-  private static Epilogue tail(Node n, Indexer index) {
+  /**
+   * Residual (input 3) then activation, for an output {@code y} whose last {@code columnDims} dims are the
+   * template's column parameter.
+   */
+  private static Epilogue tail(Node n, long[] y, int columnDims, Indexer index) {
     Epilogue e = Epilogue.NONE;
     if (n.attributes().getInt("residual", 0) != 0) {
       if (n.inputs().size() < 4 || n.input(3) == null) {
         throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType()
             + "): residual=1 but input 3 is missing");
       }
-      e = new Epilogue("((v) + ep0[" + index.at(Shapes.dims(n, n.input(3))) + "])", List.of(3));
+      e = add(index, y, columnDims, Shapes.dims(n, n.input(3)), 3);
     }
     String act = n.attributes().getString("activation", "");
     if (!act.isEmpty()) {
@@ -95,9 +95,41 @@ final class FusedGen {
         throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType() + "): activation '" + act
             + "' with " + p.length + " parameters is not a one-operand FusedExpr function");
       }
-      e = e.then(new Epilogue(apply(act, p, "(v)", null), List.of()));
+      e = e.then(new Epilogue(apply(act, p, "(v)", null), applyVector(act, p, "(v)"), List.of()));
     }
     return e;
+  }
+
+  /** Adds node input {@code slot} of shape {@code in}, broadcast to {@code y}; with its float8 form where any. */
+  private static Epilogue add(Indexer index, long[] y, int columnDims, long[] in, int slot) {
+    String at = index.at(in);
+    String vec = vectorRead("ep0", at, y, columnDims, in);
+    return new Epilogue("((v) + ep0[" + at + "])", vec == null ? null : "((v) + " + vec + ")", List.of(slot));
+  }
+
+  /**
+   * The float8 read of {@code buf} (shape {@code in} broadcast to {@code out}) at 8 consecutive columns, given
+   * {@code index}, its index at the first: the column is the flat position over {@code out}'s last
+   * {@code columnDims} dims, and the 8 never cross a row of them (the GEMM's vector store keeps a whole tile in
+   * bounds). A buffer broadcast over the columns is one scalar for all 8 lanes, one that walks them contiguously
+   * (a residual of the output's own shape) a vload8; any other stride has no vector form (null). Decided from
+   * the broadcast strides, so a same-size input of another shape (which bcastIndex reads at the flat index) may
+   * get null where a vload8 would do: the scalar store stays correct.
+   */
+  static String vectorRead(String buf, String index, long[] out, int columnDims, long[] in) {
+    long[] st = Shapes.broadcastStrides(in, out);
+    boolean constant = true;
+    boolean unit = true;
+    long expect = 1;
+    for (int i = out.length - 1; i >= out.length - columnDims && i >= 0; i--) {
+      if (out[i] == 1) {
+        continue;
+      }
+      constant &= st[i] == 0;
+      unit &= st[i] == expect;
+      expect *= out[i];
+    }
+    return constant ? buf + "[" + index + "]" : unit ? "vload8(0, " + buf + " + " + index + ")" : null;
   }
 
   /**
@@ -205,6 +237,36 @@ final class FusedGen {
       case "PRelu": return "(" + a + " >= 0.0f ? " + a + " : " + a + " * " + b + ")";
       default:
         throw new UnsupportedOperatorException("FusedExpr function " + fn + " has no OpenCL form");
+    }
+  }
+
+  /**
+   * The float8 form of one-operand function {@code fn} over {@code a}, or null where there is none. Ternaries
+   * become select() (a comparison of float8 gives the int8 mask select takes; NaN compares false on both sides,
+   * so Clip and LeakyRelu keep NaN as the scalar form does); two-operand math functions take the vector first.
+   */
+  static String applyVector(String fn, float[] p, String a) {
+    switch (fn) {
+      case "Relu": return "fmax(" + a + ", 0.0f)";
+      case "LeakyRelu": return "select(" + Block.flt(p[0]) + " * " + a + ", " + a + ", " + a + " >= 0.0f)";
+      case "Elu":
+        return "select(" + Block.flt(p[0]) + " * (exp(" + a + ") - 1.0f), " + a + ", " + a + " >= 0.0f)";
+      case "ThresholdedRelu": return "select((float8) (0.0f), " + a + ", " + a + " > " + Block.flt(p[0]) + ")";
+      case "HardSigmoid":
+        return "fmax(fmin(" + Block.flt(p[0]) + " * " + a + " + " + Block.flt(p[1]) + ", 1.0f), 0.0f)";
+      case "HardSwish": return "(" + a + " * fmax(fmin(" + a + " / 6.0f + 0.5f, 1.0f), 0.0f))";
+      case "Clip":
+        return "select(select(" + a + ", (float8) (" + Block.flt(p[1]) + "), " + a + " > " + Block.flt(p[1])
+            + "), (float8) (" + Block.flt(p[0]) + "), " + a + " < " + Block.flt(p[0]) + ")";
+      case "Selu":
+        return "(" + Block.flt(p[1]) + " * select(" + Block.flt(p[0]) + " * (exp(" + a + ") - 1.0f), " + a + ", "
+            + a + " > 0.0f))";
+      case "Identity": case "Sigmoid": case "Tanh": case "Exp": case "Log": case "Sqrt": case "Abs": case "Neg":
+      case "Reciprocal": case "Erf": case "Floor": case "Ceil": case "Softplus": case "Softsign": case "Sin":
+      case "Cos": case "Gelu": case "GeluTanh":
+        return apply(fn, p, a, null); // arithmetic and one-operand math functions only: the same text is lane-wise
+      default:
+        return null;
     }
   }
 
