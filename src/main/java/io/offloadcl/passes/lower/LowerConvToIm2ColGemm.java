@@ -37,6 +37,12 @@ public final class LowerConvToIm2ColGemm implements Pass {
    */
   static final long WIDE_ROW = 64;
 
+  /** Unit-stride kxk convs with output rows up to this wide go Pad + shifted-view conv instead (see above). */
+  static final long SHIFT_MAX_ROW = Long.MAX_VALUE;
+
+  /** Pad with its pads as an input (opset 11); older Pad took them as an attribute. */
+  private static final int PAD_OPSET = 11;
+
   @Override
   public String name() {
     return "LowerConvToIm2ColGemm";
@@ -47,10 +53,11 @@ public final class LowerConvToIm2ColGemm implements Pass {
     if (!ctx.supports("Conv") || !ctx.supports("Im2Col") || !ctx.supports("Reshape")) {
       return false;
     }
+    boolean canPad = ctx.supports("Pad");
     boolean changed = false;
     for (Node conv : new ArrayList<>(g.nodes())) {
       if (Rewrites.is(conv, "Conv")) {
-        changed |= lower(g, conv);
+        changed |= lower(g, conv, canPad);
       }
     }
     if (changed) {
@@ -59,7 +66,7 @@ public final class LowerConvToIm2ColGemm implements Pass {
     return changed;
   }
 
-  /** The rule above, on the conv's kernel, strides and output width. */
+  /** The im2col rule above, on the conv's kernel, strides and output width. */
   static boolean pays(long kh, long kw, long sh, long sw, long[] pads, long ow) {
     boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pads[0] == 0 && pads[1] == 0 && pads[2] == 0
         && pads[3] == 0;
@@ -69,10 +76,23 @@ public final class LowerConvToIm2ColGemm implements Pass {
     return sh > 1 || sw > 1 || ow < WIDE_ROW;
   }
 
-  private static boolean lower(Graph g, Node conv) {
+  /** The shifted-view rule above: a unit-stride kxk (not 1x1) conv whose output row is at most SHIFT_MAX_ROW. */
+  static boolean shifts(long kh, long kw, long sh, long sw, long ow) {
+    return sh == 1 && sw == 1 && (kh > 1 || kw > 1) && ow <= SHIFT_MAX_ROW;
+  }
+
+  private static boolean lower(Graph g, Node conv, boolean canPad) {
     Im2ColConv c = Im2ColConv.of(conv);
-    if (c == null || !pays(c.kernel()[0], c.kernel()[1], c.strides()[0], c.strides()[1], c.pads(),
-        c.outputDims()[3])) {
+    if (c == null) {
+      return false;
+    }
+    long[] p = c.pads();
+    boolean unpadded = p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0;
+    if (shifts(c.kernel()[0], c.kernel()[1], c.strides()[0], c.strides()[1], c.outputDims()[3])
+        && (unpadded || canPad)) {
+      return !unpadded && pad(g, conv, c);
+    }
+    if (!pays(c.kernel()[0], c.kernel()[1], c.strides()[0], c.strides()[1], c.pads(), c.outputDims()[3])) {
       return false;
     }
     Value cols = c.addColumns(g, conv);
@@ -90,6 +110,35 @@ public final class LowerConvToIm2ColGemm implements Pass {
     Node pw = Rewrites.onnxNode(g, "Conv", conv.name() + "_gemm", ins, pa);
     pw.output(0).setType(c.y().type());
     Rewrites.replace(g, c.y(), pw.output(0), List.of(conv));
+    return true;
+  }
+
+  /**
+   * {@code Conv(X, pads)} -> {@code Conv(Pad(X, pads), pads = 0)}, the form codegen runs as shifted views; a conv
+   * without padding is already in it and stays as it is.
+   */
+  private static boolean pad(Graph g, Node conv, Im2ColConv c) {
+    long[] p = c.pads();
+    if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[3] < 0) {
+      return false;
+    }
+    long[] xd = c.inputDims();
+    long[] padded = {xd[0], xd[1], xd[2] + p[0] + p[2], xd[3] + p[1] + p[3]};
+    Value pads = Rewrites.constant(g, conv.name() + "_pads",
+        TensorData.ofLongs(new long[] {8}, new long[] {0, 0, p[0], p[1], 0, 0, p[2], p[3]}));
+    Node pad = Rewrites.onnxNode(g, "Pad", PAD_OPSET, conv.name() + "_pad", List.of(c.x(), pads),
+        new Attributes().setString("mode", "constant"));
+    pad.output(0).setType(new TensorType(c.x().type().dtype(), Shape.of(padded)));
+    Attributes ca = new Attributes(conv.attributes());
+    ca.remove("auto_pad");
+    ca.setInts("pads", 0, 0, 0, 0);
+    List<Value> ins = new ArrayList<>(List.of(pad.output(0), c.w()));
+    if (c.bias() != null) {
+      ins.add(c.bias());
+    }
+    Node shifted = Rewrites.onnxNode(g, "Conv", conv.name() + "_shift", ins, ca);
+    shifted.output(0).setType(c.y().type());
+    Rewrites.replace(g, c.y(), shifted.output(0), List.of(conv));
     return true;
   }
 }

@@ -134,6 +134,62 @@ class ConvGemmKernelsTest {
   }
 
   @Test
+  void shiftedViewConvolutionsAtTileEdgesOnTheCpu() {
+    // {N, CI, H, W, CO, KH, KW, dilation, pad top, pad left, pad bottom, pad right, bias}: unpadded ones reach
+    // conv_shift_cpu directly, padded ones as Pad + conv through the pass. Columns (OH-1)*W+OW not multiples of
+    // 32 and under 32 (narrow tile), CO under, at and not a multiple of 6, reductions of 3 to 1152 taps, 1x3,
+    // 3x1, 5x5, dilation 2, batch 2 and a product smaller than one tile (scalar path).
+    int[][] cases = {{1, 5, 9, 13, 8, 3, 3, 1, 0, 0, 0, 0, 1}, {2, 3, 12, 45, 16, 3, 3, 1, 1, 1, 1, 1, 0},
+        {1, 128, 9, 9, 20, 3, 3, 1, 1, 1, 1, 1, 1}, {1, 4, 7, 21, 7, 1, 3, 1, 0, 1, 0, 1, 1},
+        {1, 6, 11, 17, 12, 3, 1, 1, 1, 0, 1, 0, 1}, {2, 7, 15, 19, 9, 5, 5, 1, 2, 2, 2, 2, 1},
+        {1, 6, 13, 20, 6, 3, 3, 2, 2, 2, 2, 2, 1}, {1, 3, 4, 5, 4, 3, 3, 1, 0, 0, 0, 0, 1},
+        {1, 1, 30, 70, 3, 3, 3, 1, 0, 1, 2, 0, 0}, {2, 16, 7, 7, 13, 3, 3, 1, 0, 0, 0, 0, 1}};
+    OpGraph g = new OpGraph(19);
+    for (int[] c : cases) {
+      long oh = c[2] + c[8] + c[10] - c[7] * (c[5] - 1);
+      long ow = c[3] + c[9] + c[11] - c[7] * (c[6] - 1);
+      long[] out = {c[0], c[4], oh, ow};
+      Value x = g.input(c[0], c[1], c[2], c[3]);
+      Value w = weights(g, c[1] * 5 + c[4], c[4], c[1], c[5], c[6]);
+      Value b = c[12] != 0 ? weights(g, c[4] + 400, c[4]) : null;
+      Attributes a = new Attributes().setInts("dilations", c[7], c[7]).setInts("pads", c[8], c[9], c[10], c[11]);
+      Value y = b != null ? g.node("Conv", a, out, x, w, b) : g.node("Conv", a, out, x, w);
+      g.expect(y, Ref.conv(g.feedOf(x), g.feedOf(w), b != null ? g.feedOf(b) : null, out, 1, new int[] {1, 1},
+          new int[] {c[7], c[7]}, new int[] {c[8], c[9]}));
+    }
+    new LowerConvToIm2ColGemm().run(g.graph, PassContext.defaults());
+    assertEquals(0, g.graph.nodes().stream().filter(n -> n.opType().equals("Im2Col")).count(), g.graph.toString());
+    assertEquals(7, g.graph.nodes().stream().filter(n -> n.opType().equals("Pad")).count(), g.graph.toString());
+    assertTrue(g.graph.nodes().stream().filter(n -> n.opType().equals("Conv"))
+        .allMatch(n -> java.util.Arrays.equals(n.attributes().getInts("pads", new long[4]), new long[4])));
+    runAndCheck(g, DeviceClass.CPU);
+  }
+
+  @Test
+  void shiftedViewConvsKeepTheirBiasResidualAndActivationEpilogue() {
+    // Padded (Pad + conv_shift_cpu) at a wide and a narrow row, and batch 2.
+    for (long[] xd : new long[][] {{2, 8, 5, 69}, {1, 12, 7, 7}, {1, 6, 3, 4}}) {
+      OpGraph g = new OpGraph(23);
+      Value x = g.input(xd);
+      Value w = weights(g, 7, xd[1], xd[1], 3, 3);
+      Value b = weights(g, 8, xd[1]);
+      Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1), xd, x, w, b);
+      Value y = g.node("Relu", null, xd, g.node("Add", null, xd, x, c));
+      TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, 1, new int[] {1, 1},
+          new int[] {1, 1}, new int[] {1, 1});
+      for (int i = 0; i < want.size(); i++) {
+        want.setDouble(i, Math.max(0, want.getDouble(i) + g.feedOf(x).getDouble(i)));
+      }
+      g.expect(y, want);
+      DefaultPipeline.optimize(g.graph, PassContext.defaults());
+      assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
+      assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("Pad"::equals), g.graph.toString());
+      assertTrue(g.graph.nodes().stream().map(Node::opType).noneMatch("Im2Col"::equals), g.graph.toString());
+      runAndCheck(g, DeviceClass.CPU);
+    }
+  }
+
+  @Test
   void aLoweredConvKeepsItsResidualAndActivationEpilogue() {
     OpGraph g = new OpGraph(9);
     long[] xd = {1, 12, 7, 7};
