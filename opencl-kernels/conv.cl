@@ -210,17 +210,30 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
       ap += KK;
       bp += H * W;
     }
+    // Stores: an 8-column vector that lies inside one output row goes out with one vstore8; one that crosses
+    // into the junk columns (ow >= OW) or the next row is stored lane by lane.
 #pragma unroll
     for (int i = 0; i < TM; i++) {
-      float t[TN];
-#pragma unroll
-      for (int v = 0; v < NV; v++) vstore8(acc[i][v], v, t);
       __global float* yc = y + (m0 + i) * OH * OW;
-      for (int j = 0; j < TN; j++) {
-        const int q = q0 + j;
+#pragma unroll
+      for (int v = 0; v < NV; v++) {
+        const int q = q0 + 8 * v;
         const int oh = q / W;
         const int ow = q - oh * W;
-        if (ow < OW) yc[oh * OW + ow] = EPILOGUE(t[j], n, m0 + i, oh * OW + ow);
+        float t[8];
+        vstore8(acc[i][v], 0, t);
+        if (ow + 8 <= OW) {
+#pragma unroll
+          for (int l = 0; l < 8; l++) t[l] = EPILOGUE(t[l], n, m0 + i, oh * OW + ow + l);
+          vstore8(vload8(0, t), 0, yc + oh * OW + ow);
+        } else {
+          for (int l = 0; l < 8; l++) {
+            const int ql = q + l;
+            const int ohl = ql / W;
+            const int owl = ql - ohl * W;
+            if (owl < OW) yc[ohl * OW + owl] = EPILOGUE(t[l], n, m0 + i, ohl * OW + owl);
+          }
+        }
       }
     }
   } else {

@@ -5,10 +5,11 @@ import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.List;
 
 /**
- * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs depthwise convs
- * get conv_dw_cpu, others register-blocked conv_cpu (COB channels x 16 columns) where the group's output channels
- * come in fours. Strided and narrow-row kxk convs reach here already rewritten as Im2Col + a pointwise conv by
- * passes.lower.LowerConvToIm2ColGemm (the measured rule is there).
+ * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs, group-1
+ * unit-stride unpadded kxk convs get conv_shift_cpu (a GEMM over shifted views of the input, no column matrix),
+ * depthwise convs conv_dw_cpu, others register-blocked conv_cpu (COB channels x 16 columns) where the group's
+ * output channels come in fours. passes.lower.LowerConvToIm2ColGemm rewrites strided kxk convs as Im2Col + a
+ * pointwise conv and padded unit-stride ones as a padding copy + an unpadded conv, by a measured rule kept there.
  */
 final class ConvGen {
   private ConvGen() {}
