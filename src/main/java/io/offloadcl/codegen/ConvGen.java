@@ -12,6 +12,14 @@ import java.util.List;
  * pointwise conv and padded unit-stride ones as a padding copy + an unpadded conv, by a measured rule kept there.
  */
 final class ConvGen {
+  /**
+   * conv_shift_cpu takes output rows narrower than this; wider ones keep conv_cpu. Measured on vgg19's shapes
+   * (shifted / direct, padded, same process): 1.08x at 112 wide, 0.98x for 64 channels at 224 and 0.61x for the
+   * 3-channel first layer (27-deep reduction, store-bound), so not worth a second kernel there
+   * (passes.lower.LowerConvToIm2ColGemm holds the rest of the rule).
+   */
+  static final long SHIFT_MAX_OW = 64;
+
   private ConvGen() {}
 
   static KernelSource generate(Node n, String name, DeviceClass dc, Epilogue fused) {
@@ -40,7 +48,7 @@ final class ConvGen {
       return GemmGen.emit(n, name, dc, p, epi, "(v, n, c, p)", List.of(KernelSource.Arg.in(1), KernelSource.Arg.in(0),
           KernelSource.Arg.out(0)));
     }
-    if (dc == DeviceClass.CPU && group == 1 && win.sh() == 1 && win.sw() == 1 && win.ph() == 0 && win.pw() == 0
+    if (dc == DeviceClass.CPU && group == 1 && win.ow() < SHIFT_MAX_OW && win.sh() == 1 && win.sw() == 1 && win.ph() == 0 && win.pw() == 0
         && win.phEnd() == 0 && win.pwEnd() == 0 && win.h() == win.oh() + (win.kh() - 1) * win.dh()
         && win.w() == win.ow() + (win.kw() - 1) * win.dw() && batch * ci * win.h() * win.w() <= Integer.MAX_VALUE) {
       return shifted(n, name, win, batch, ci, co, epi);

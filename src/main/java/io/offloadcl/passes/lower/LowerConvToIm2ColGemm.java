@@ -40,8 +40,8 @@ import java.util.List;
  * resnet50's 13 unit-stride 3x3s went 45.0 -> 36.4 ms (im2col + GEMM -> padding copy + shifted view) and
  * squeezenet's four 55/27-wide 3x3s 4.39 -> 2.51 ms. Rows of 112 and 224 (vgg19) stay direct: shifted measured
  * 1.08x at 112 and 0.98x at 224, and 0.61x on the 3-channel first layer (K = 27, store-bound). Convs that already
- * have no padding need no rewrite (codegen picks the shifted view itself); auto_pad SAME_* is left as it is
- * (direct kernel). Limits: constant weights, explicit or VALID padding, static shapes.
+ * have no padding need no rewrite (codegen picks the shifted view itself for rows narrower than 64); auto_pad
+ * SAME_* is left as it is (direct kernel). Limits: constant weights, explicit or VALID padding, static shapes.
  */
 public final class LowerConvToIm2ColGemm implements Pass {
   /**
