@@ -1,5 +1,6 @@
 // Convolution, NCHW (1-D convolutions arrive as H = 1). Pointwise convolutions are lowered to gemm.cl by
-// codegen; this file holds the direct kernels for the rest.
+// codegen; this file holds the direct kernels for the rest, the shifted-view GEMM for unit-stride unpadded ones on
+// CPUs (conv_shift_cpu, also parameterized by TM NV, its register tile) and im2col.
 //
 // Parameters: BATCH CI H W CO OH OW KH KW SH SW PH PW (padding at the start) DH DW; CIG COG (channels per
 // group); EPILOGUE(v, n, c, p) with p = oh * OW + ow (bias, activation, residual); EPI_PARAMS.

@@ -48,9 +48,10 @@ final class ConvGen {
       return GemmGen.emit(n, name, dc, p, epi, "(v, n, c, p)", List.of(KernelSource.Arg.in(1), KernelSource.Arg.in(0),
           KernelSource.Arg.out(0)));
     }
-    if (dc == DeviceClass.CPU && group == 1 && win.ow() < SHIFT_MAX_OW && win.sh() == 1 && win.sw() == 1 && win.ph() == 0 && win.pw() == 0
-        && win.phEnd() == 0 && win.pwEnd() == 0 && win.h() == win.oh() + (win.kh() - 1) * win.dh()
-        && win.w() == win.ow() + (win.kw() - 1) * win.dw() && batch * ci * win.h() * win.w() <= Integer.MAX_VALUE) {
+    if (dc == DeviceClass.CPU && group == 1 && win.ow() < SHIFT_MAX_OW && win.sh() == 1 && win.sw() == 1
+        && win.ph() == 0 && win.pw() == 0 && win.phEnd() == 0 && win.pwEnd() == 0
+        && win.h() == win.oh() + (win.kh() - 1) * win.dh() && win.w() == win.ow() + (win.kw() - 1) * win.dw()
+        && batch * ci * win.h() * win.w() <= Integer.MAX_VALUE) {
       return shifted(n, name, win, batch, ci, co, epi);
     }
     long cog = co / group;

@@ -21,8 +21,8 @@ import java.util.Random;
  * GFLOP/s of single Conv and MatMul kernels at the shapes resnet50 and squeezenet run, each launched alone (best of
  * a few rounds): the figures behind the conv kernel choice in ConvGen. Not a test; run it with
  * {@code mvn -q -o test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.offloadcl.bench.ConvShapes
- * -Dexec.args="conv:64,56,64,3,1,1 mm:1024,1024,1024"}: {@code conv:CI,HW,CO,K,STRIDE,GROUP[,PAD]} (pads K/2 unless given) and
- * {@code mm:M,N,K}; no arguments runs a default list.
+ * -Dexec.args="conv:64,56,64,3,1,1 mm:1024,1024,1024"}: {@code conv:CI,HW,CO,K,STRIDE,GROUP[,PAD]} (pads K/2
+ * unless given) and {@code mm:M,N,K}; no arguments runs a default list.
  */
 public final class ConvShapes {
   private ConvShapes() {}

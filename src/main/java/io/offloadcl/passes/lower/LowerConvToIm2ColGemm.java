@@ -30,18 +30,20 @@ import java.util.List;
  * <p>Which convolutions: measured on POCL (2 Zen4 cores, loaded) with {@code io.offloadcl.bench.ConvShapes} and
  * {@code bench --profile}. Im2col + GEMM beats the direct kernel on every strided group-1 conv of resnet50 and
  * squeezenet. For unit-stride kxk convs the shifted view beats im2col where the column matrix is large, i.e. most
- * of resnet50 (ConvShapes compare, padded, im2col / shifted time: 64ch at 56 wide 1.41-1.44, 128 at 28 1.19-1.31,
- * 256 at 14 1.19-1.39, 512 at 7 0.87-1.01), and ties at squeezenet's 55 and 27 (0.97-1.13, 0.91-1.07); it
- * loses where its junk columns add column tiles: squeezenet's 13-wide rows compute 193 columns (7 tiles of 32) for
- * im2col's 169 (6 tiles), 0.82-0.94. So the rule: unit-stride kxk (not 1x1) with an output row narrower than
- * {@link #WIDE_ROW} and at most 10% more column tiles than im2col (see {@link #shifts}) -> shifted view; otherwise
- * strided, or unit-stride narrower than WIDE_ROW -> im2col; otherwise direct. In whole models (jars alternated, 4
- * rounds, medians of the per-node profile; see docs/benchmarks.md "Shifted-view convolution (2026-11-24)")
- * resnet50's 13 unit-stride 3x3s went 45.0 -> 36.4 ms (im2col + GEMM -> padding copy + shifted view) and
- * squeezenet's four 55/27-wide 3x3s 4.39 -> 2.51 ms. Rows of 112 and 224 (vgg19) stay direct: shifted measured
- * 1.08x at 112 and 0.98x at 224, and 0.61x on the 3-channel first layer (K = 27, store-bound). Convs that already
- * have no padding need no rewrite (codegen picks the shifted view itself for rows narrower than 64); auto_pad
- * SAME_* is left as it is (direct kernel). Limits: constant weights, explicit or VALID padding, static shapes.
+ * of resnet50 (ConvShapes compare, padded, with an ONNX Pad as the copy then; im2col / shifted time: 64ch at 56
+ * wide 1.41-1.44, 128 at 28 1.19-1.31, 256 at 14 1.19-1.39, 512 at 7 0.87-1.01), and ties at squeezenet's 55 and
+ * 27 (0.97-1.13, 0.91-1.07); it loses where its junk columns add column tiles: squeezenet's 13-wide rows compute
+ * 193 columns (7 tiles of 32) for im2col's 169 (6 tiles), 0.82-0.94. So the rule: unit-stride kxk (not 1x1) with
+ * an output row narrower than {@link #WIDE_ROW} and at most 10% more column tiles than im2col (see
+ * {@link #shifts}) -> shifted view; otherwise strided, or unit-stride narrower than WIDE_ROW -> im2col; otherwise
+ * direct. In whole models (jars alternated, medians of the per-node profile; docs/benchmarks.md "Shifted-view
+ * convolution (2026-11-24)"), im2col + GEMM -> padding copy + shifted view: resnet50's 13 unit-stride 3x3s
+ * 45.0 -> 36.4 ms (4 rounds) and 41.2 -> 33.4 ms (3 rounds), squeezenet's four 55/27-wide 3x3s 4.39 -> 2.51 and
+ * 2.99 -> 2.49 ms, vgg19's twelve 56/28/14-wide 3x3s 565 -> 346 ms. Rows of 112 and 224 (vgg19) stay direct:
+ * shifted measured 0.94-1.08x at 112, 0.98-1.0x at 224 and 0.61-0.89x on the 3-channel first layer (K = 27,
+ * store-bound). Convs that already have no padding need no rewrite (codegen picks the shifted view itself for rows
+ * narrower than 64); auto_pad SAME_* is left as it is (direct kernel). Limits: constant weights, explicit or VALID
+ * padding, static shapes.
  */
 public final class LowerConvToIm2ColGemm implements Pass {
   /**

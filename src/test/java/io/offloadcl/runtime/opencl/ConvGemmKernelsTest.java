@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
  * direct conv_cpu (COB channels x 16 columns, the last tile shifted back) unlowered: widths that are and are not
  * multiples of the tile or narrower than it, asymmetric pads, dilation, stride 2, groups whose channel count is a
  * multiple of 4 but not 8, batch 2, and a FusedConv carrying bias, residual and ReLU. Products over GemmGen's
- * rows-first size run with row tiles first, in work-groups split evenly with surplus items. The CPU's shifted-view
- * conv (conv_shift_cpu, unit-stride unpadded convs, padded ones behind a padding copy): column counts at and off the tile,
- * 1x3, 3x1, 5x5, dilation, batch 2, the scalar path, and bias + residual + ReLU through the whole pipeline.
+ * rows-first size run with row tiles first, in work-groups split evenly with surplus items. The CPU's
+ * shifted-view conv (conv_shift_cpu, unit-stride unpadded convs, padded ones behind a padding copy): column counts
+ * at and off the tile, 1x3, 3x1, 5x5, dilation, batch 2, the scalar path, and bias + residual + ReLU through the
+ * whole pipeline.
  */
 @Tag("opencl")
 class ConvGemmKernelsTest {
@@ -139,9 +140,10 @@ class ConvGemmKernelsTest {
   void shiftedViewConvolutionsAtTileEdgesOnTheCpu() {
     // {N, CI, H, W, CO, KH, KW, dilation, pad top, pad left, pad bottom, pad right, bias}: CPU conv_shift_cpu on
     // an unpadded conv, padded ones built here as an ONNX Pad + conv with pads 0 (passes.lower makes the padding
-    // copy with a 1x1 Im2Col instead; that rewrite and its rule are tested in LoweringPassesTest and below). Columns (OH-1)*W+OW not multiples of 32 and under 32 (narrow tile), CO under,
-    // at and not a multiple of 6, reductions of 3 to 1152 taps, 1x3, 3x1, 5x5, dilation 2, batch 2 and products
-    // smaller than one tile (scalar path).
+    // copy with a 1x1 Im2Col instead; that rewrite and its rule are tested in LoweringPassesTest and below).
+    // Columns (OH-1)*W+OW not multiples of 32 and under 32 (narrow tile), CO under, at and not a multiple of 6,
+    // reductions of 3 to 1152 taps, 1x3, 3x1, 5x5, dilation 2, batch 2 and products smaller than one tile (scalar
+    // path).
     int[][] cases = {{1, 5, 9, 13, 8, 3, 3, 1, 0, 0, 0, 0, 1}, {2, 3, 12, 45, 16, 3, 3, 1, 1, 1, 1, 1, 0},
         {1, 128, 9, 9, 20, 3, 3, 1, 1, 1, 1, 1, 1}, {1, 4, 7, 21, 7, 1, 3, 1, 0, 1, 0, 1, 1},
         {1, 6, 11, 17, 12, 3, 1, 1, 1, 0, 1, 0, 1}, {2, 7, 15, 19, 9, 5, 5, 1, 2, 2, 2, 2, 1},
