@@ -1,5 +1,6 @@
 // Convolution, NCHW (1-D convolutions arrive as H = 1). Pointwise convolutions are lowered to gemm.cl by
-// codegen; this file holds the direct kernels for the rest.
+// codegen; this file holds the direct kernels for the rest, the shifted-view GEMM for unit-stride unpadded ones on
+// CPUs (conv_shift_cpu, also parameterized by TM NV, its register tile) and im2col.
 //
 // Parameters: BATCH CI H W CO OH OW KH KW SH SW PH PW (padding at the start) DH DW; CIG COG (channels per
 // group); EPILOGUE(v, n, c, p) with p = oh * OW + ow (bias, activation, residual); EPI_PARAMS.
@@ -149,6 +150,117 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 }
 #undef ROWLEN
 #undef TW
+
+//@section conv_shift_cpu
+#ifndef OFFLOADCL_MADD
+#ifdef OFFLOADCL_FMA
+#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
+#else
+#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
+#endif
+#endif
+// CPU variant for group-1, unit-stride convolutions without padding (a padded one arrives as Pad + this, from
+// passes.lower): a GEMM over shifted views of the input, with no column matrix. The output is computed on the
+// input's full width: column q = oh * W + ow, ow in [0, W), of which only ow < OW is stored. Reduction row
+// (ci, kh, kw) of B is then the input itself from offset ci * H * W + kh * DH * W + kw * DW, so
+// Y[n] (CO x NCOL) = Wt (CO x CI*KH*KW, the weight tensor as it is) * B with B's row offsets computed from the
+// taps. The register tile, fma and range are gemm_cpu's (TM x 8*NV as float8 accumulators, row tiles first in
+// work-groups; ConvGen sizes them like GemmGen). NCOL stops at the last stored column, (OH - 1) * W + OW: then the
+// furthest read, tap (CI-1, KH-1, KW-1) of column NCOL-1, is (CI-1)*H*W + (KH-1)*DH*W + (KW-1)*DW + (OH-1)*W + OW - 1
+// = CI*H*W - 1 (H = OH + (KH-1)*DH, W = OW + (KW-1)*DW), the batch's last element; the full OH * W would run
+// (KW-1)*DW - 1 past it. A tile that would pass NCOL is shifted back to end there (it stores some outputs twice,
+// with equal values), so only products narrower than a tile take the scalar path.
+#define TN (8 * NV)
+#define NCOL ((OH - 1) * W + OW)
+#define KK (KH * KW)
+__kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
+                    __global float* restrict Y EPI_PARAMS) {
+  int m0 = get_global_id(0) * TM;
+  int q0 = get_global_id(1) * TN;
+  const int n = get_global_id(2);
+  if (m0 >= CO || q0 >= NCOL) return;
+  __global const float* x = X + (long) n * CI * H * W;
+  __global float* y = Y + (long) n * CO * OH * OW;
+  if (CO >= TM && NCOL >= TN) {
+    if (m0 + TM > CO) m0 = CO - TM;
+    if (q0 + TN > NCOL) q0 = NCOL - TN;
+    float8 acc[TM][NV];
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+#pragma unroll
+      for (int v = 0; v < NV; v++) acc[i][v] = (float8)(0.0f);
+    }
+    __global const float* ap = Wt + m0 * CI * KK;
+    __global const float* bp = x + q0;
+    for (int ci = 0; ci < CI; ci++) {
+#pragma unroll
+      for (int kh = 0; kh < KH; kh++) {
+#pragma unroll
+        for (int kw = 0; kw < KW; kw++) {
+          float8 bv[NV];
+#pragma unroll
+          for (int v = 0; v < NV; v++) bv[v] = vload8(v, bp + kh * DH * W + kw * DW);
+#pragma unroll
+          for (int i = 0; i < TM; i++) {
+            const float8 av = (float8)(ap[i * CI * KK + kh * KW + kw]);
+#pragma unroll
+            for (int v = 0; v < NV; v++) acc[i][v] = OFFLOADCL_MADD(av, bv[v], acc[i][v]);
+          }
+        }
+      }
+      ap += KK;
+      bp += H * W;
+    }
+    // Stores: an 8-column vector that lies inside one output row goes out with one vstore8; one that crosses
+    // into the junk columns (ow >= OW) or the next row is stored lane by lane.
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+      __global float* yc = y + (m0 + i) * OH * OW;
+#pragma unroll
+      for (int v = 0; v < NV; v++) {
+        const int q = q0 + 8 * v;
+        const int oh = q / W;
+        const int ow = q - oh * W;
+        float t[8];
+        vstore8(acc[i][v], 0, t);
+        if (ow + 8 <= OW) {
+#pragma unroll
+          for (int l = 0; l < 8; l++) t[l] = EPILOGUE(t[l], n, m0 + i, oh * OW + ow + l);
+          vstore8(vload8(0, t), 0, yc + oh * OW + ow);
+        } else {
+          for (int l = 0; l < 8; l++) {
+            const int ql = q + l;
+            const int ohl = ql / W;
+            const int owl = ql - ohl * W;
+            if (owl < OW) yc[ohl * OW + owl] = EPILOGUE(t[l], n, m0 + i, ohl * OW + owl);
+          }
+        }
+      }
+    }
+  } else {
+    // Fewer output channels or columns than a tile: the same tile, scalar and bounds-checked.
+    for (int i = 0; i < TM && m0 + i < CO; i++) {
+      for (int j = 0; j < TN && q0 + j < NCOL; j++) {
+        const int q = q0 + j;
+        const int oh = q / W;
+        const int ow = q - oh * W;
+        if (ow >= OW) continue;
+        float s = 0.0f;
+        for (int ci = 0; ci < CI; ci++) {
+          for (int kh = 0; kh < KH; kh++) {
+            for (int kw = 0; kw < KW; kw++) {
+              s = mad(Wt[((m0 + i) * CI + ci) * KK + kh * KW + kw], x[ci * H * W + kh * DH * W + kw * DW + q], s);
+            }
+          }
+        }
+        y[(m0 + i) * OH * OW + oh * OW + ow] = EPILOGUE(s, n, m0 + i, oh * OW + ow);
+      }
+    }
+  }
+}
+#undef KK
+#undef NCOL
+#undef TN
 
 //@section conv_dw_cpu
 // Depthwise (one input channel per output channel) on CPUs: a work-item computes 8 consecutive outputs of one

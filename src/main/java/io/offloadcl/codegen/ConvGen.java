@@ -5,12 +5,21 @@ import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.List;
 
 /**
- * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs depthwise convs
- * get conv_dw_cpu, others register-blocked conv_cpu (COB channels x 16 columns) where the group's output channels
- * come in fours. Strided and narrow-row kxk convs reach here already rewritten as Im2Col + a pointwise conv by
- * passes.lower.LowerConvToIm2ColGemm (the measured rule is there).
+ * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs, group-1
+ * unit-stride unpadded kxk convs get conv_shift_cpu (a GEMM over shifted views of the input, no column matrix),
+ * depthwise convs conv_dw_cpu, others register-blocked conv_cpu (COB channels x 16 columns) where the group's
+ * output channels come in fours. passes.lower.LowerConvToIm2ColGemm rewrites strided kxk convs as Im2Col + a
+ * pointwise conv and padded unit-stride ones as a padding copy + an unpadded conv, by a measured rule kept there.
  */
 final class ConvGen {
+  /**
+   * conv_shift_cpu takes output rows narrower than this; wider ones keep conv_cpu. Measured on vgg19's shapes
+   * (shifted / direct, padded, same process): 1.08x at 112 wide, 0.98x for 64 channels at 224 and 0.61x for the
+   * 3-channel first layer (27-deep reduction, store-bound), so not worth a second kernel there
+   * (passes.lower.LowerConvToIm2ColGemm holds the rest of the rule).
+   */
+  static final long SHIFT_MAX_OW = 64;
+
   private ConvGen() {}
 
   static KernelSource generate(Node n, String name, DeviceClass dc, Epilogue fused) {
@@ -39,6 +48,12 @@ final class ConvGen {
       return GemmGen.emit(n, name, dc, p, epi, "(v, n, c, p)", List.of(KernelSource.Arg.in(1), KernelSource.Arg.in(0),
           KernelSource.Arg.out(0)));
     }
+    if (dc == DeviceClass.CPU && group == 1 && win.ow() < SHIFT_MAX_OW && win.sh() == 1 && win.sw() == 1
+        && win.ph() == 0 && win.pw() == 0 && win.phEnd() == 0 && win.pwEnd() == 0
+        && win.h() == win.oh() + (win.kh() - 1) * win.dh() && win.w() == win.ow() + (win.kw() - 1) * win.dw()
+        && batch * ci * win.h() * win.w() <= Integer.MAX_VALUE) {
+      return shifted(n, name, win, batch, ci, co, epi);
+    }
     long cog = co / group;
     boolean depthwise = dc == DeviceClass.CPU && group == ci && group == co;
     int cob = dc == DeviceClass.CPU && !depthwise ? (cog % 8 == 0 ? 8 : cog % 4 == 0 ? 4 : 1) : 1;
@@ -56,6 +71,30 @@ final class ConvGen {
         : cob > 1 ? new long[] {(win.ow() + 8L * nv - 1) / (8L * nv), win.oh(), batch * co / cob}
         : new long[] {win.ow(), win.oh(), batch * co};
     return new KernelSource(name, b.source(), "", global, null,
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
+  }
+
+  /**
+   * conv_shift_cpu: the product Wt (CO x CI*KH*KW) * shifted views of X over NCOL = (OH-1)*W + OW columns, with
+   * gemm_cpu's register tile and its rows-first work-groups, sized as GemmGen.emit sizes them (the lines are
+   * repeated here rather than shared because that method specializes gemm.cl).
+   */
+  private static KernelSource shifted(Node n, String name, Windows win, long batch, long ci, long co,
+      Epilogue epi) {
+    Block b = new Block(name, "conv.cl", "conv_shift_cpu", "Conv (node '" + n.name() + "') " + ci + "->" + co
+        + " ch, " + win.kh() + "x" + win.kw() + " kernel, shifted views");
+    b.def("BATCH", batch).def("CI", ci).def("CO", co);
+    win.define(b);
+    long ncol = (win.oh() - 1) * win.w() + win.ow();
+    int nv = ncol >= 8 * GemmGen.CPU_NV ? GemmGen.CPU_NV : GemmGen.CPU_NV_NARROW;
+    long tm = Math.min(GemmGen.CPU_TM, co);
+    b.def("TM", tm).def("NV", nv);
+    long nt = (ncol + 8L * nv - 1) / (8L * nv);
+    long mt = (co + tm - 1) / tm;
+    long groups = (mt + GemmGen.CPU_MAX_LOCAL - 1) / GemmGen.CPU_MAX_LOCAL;
+    long l = (mt + groups - 1) / groups;
+    epi.define(b, "(v, n, c, p)");
+    return new KernelSource(name, b.source(), "", new long[] {l * groups, nt, batch}, new long[] {l, 1, 1},
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
   }
 

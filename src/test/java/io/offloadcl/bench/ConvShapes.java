@@ -21,8 +21,8 @@ import java.util.Random;
  * GFLOP/s of single Conv and MatMul kernels at the shapes resnet50 and squeezenet run, each launched alone (best of
  * a few rounds): the figures behind the conv kernel choice in ConvGen. Not a test; run it with
  * {@code mvn -q -o test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.offloadcl.bench.ConvShapes
- * -Dexec.args="conv:64,56,64,3,1,1 mm:1024,1024,1024"}: {@code conv:CI,HW,CO,K,STRIDE,GROUP} (pads K/2) and
- * {@code mm:M,N,K}; no arguments runs a default list.
+ * -Dexec.args="conv:64,56,64,3,1,1 mm:1024,1024,1024"}: {@code conv:CI,HW,CO,K,STRIDE,GROUP[,PAD]} (pads K/2
+ * unless given) and {@code mm:M,N,K}; no arguments runs a default list.
  */
 public final class ConvShapes {
   private ConvShapes() {}
@@ -110,27 +110,35 @@ public final class ConvShapes {
   }
 
   /**
-   * The direct kernel against Im2Col + GEMM on one conv, prepared side by side and timed in alternating rounds
-   * (best of each), so machine load hits both alike; prints both and their ratio.
+   * One conv as it is (codegen's direct or shifted kernel), under the im2col rule and under the shifted-view rule
+   * (LowerConvToIm2ColGemm(false / true)), prepared side by side and timed in alternating rounds (best of each), so
+   * machine load hits all alike; prints all three and the im2col/shifted ratio.
    */
   private static void compare(BenchKernels d, String spec, int rounds) {
     Graph direct = graph(spec);
     ShapeInference.run(direct);
     Graph lowered = graph(spec);
     ShapeInference.run(lowered);
-    new LowerConvToIm2ColGemm().run(lowered, PassContext.defaults());
+    new LowerConvToIm2ColGemm(false).run(lowered, PassContext.defaults());
+    Graph shifted = graph(spec);
+    ShapeInference.run(shifted);
+    new LowerConvToIm2ColGemm(true).run(shifted, PassContext.defaults());
     Map<String, TensorData> feeds = Map.of("X", random(11, direct.inputs().get(0).type().shape().dims()));
-    try (BenchKernels.Prepared a = d.prepare(direct, feeds); BenchKernels.Prepared b = d.prepare(lowered, feeds)) {
+    try (BenchKernels.Prepared a = d.prepare(direct, feeds); BenchKernels.Prepared b = d.prepare(lowered, feeds);
+        BenchKernels.Prepared c = d.prepare(shifted, feeds)) {
       long flops = a.flopsAndBytes()[0];
       int reps = (int) Math.max(2, Math.min(30, 0.1 / time(a, 1)));
       double ta = Double.MAX_VALUE;
       double tb = Double.MAX_VALUE;
+      double tc = Double.MAX_VALUE;
       for (int r = 0; r < rounds; r++) {
         ta = Math.min(ta, time(a, reps));
         tb = Math.min(tb, time(b, reps));
+        tc = Math.min(tc, time(c, reps));
       }
-      System.out.println(String.format(Locale.ROOT, "%-26s direct %8.3f ms %6.1f GFLOP/s | im2col+gemm %8.3f ms %6.1f"
-          + " GFLOP/s | direct/lowered %.2f", spec, ta * 1e3, flops / ta / 1e9, tb * 1e3, flops / tb / 1e9, ta / tb));
+      System.out.println(String.format(Locale.ROOT, "%-26s as is %8.3f ms %6.1f GFLOP/s | im2col rule %8.3f ms %6.1f"
+          + " GFLOP/s | shifted rule %8.3f ms %6.1f GFLOP/s | im2col/shifted %.2f", spec, ta * 1e3, flops / ta / 1e9,
+          tb * 1e3, flops / tb / 1e9, tc * 1e3, flops / tc / 1e9, tb / tc));
     }
   }
 
@@ -162,11 +170,12 @@ public final class ConvShapes {
     int co = v[2];
     int k = v[3];
     int group = v[5];
+    int pad = v.length > 6 ? v[6] : k / 2;
     Value x = g.addInput("X", TensorType.of(DType.FLOAT32, 1, ci, hw, hw));
     Value w = g.addConstant("W", random(1, co, ci / group, k, k));
     Value b = g.addConstant("B", random(2, co));
     Attributes a = new Attributes().setInts("kernel_shape", k, k).setInt("group", group)
-        .setInts("strides", v[4], v[4]).setInts("pads", k / 2, k / 2, k / 2, k / 2);
+        .setInts("strides", v[4], v[4]).setInts("pads", pad, pad, pad, pad);
     g.addOutput(g.addNode("Conv", "conv", List.of(x, w, b), List.of("Y"), a).output(0));
     return g;
   }

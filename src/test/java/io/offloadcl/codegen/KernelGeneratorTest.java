@@ -135,6 +135,26 @@ class KernelGeneratorTest {
   }
 
   @Test
+  void unpaddedUnitStrideConvsRunAsShiftedViewsOnCpus() {
+    Node conv = node("Conv", null, DType.FLOAT32, new long[] {2, 16, 7, 7}, new long[] {2, 8, 9, 9},
+        new long[] {16, 8, 3, 3});
+    KernelSource k = new KernelGenerator(DeviceClass.CPU).generate(conv, "k5");
+    assertTrue(k.source().contains("conv_shift_cpu"), k.source());
+    // 6 x 32 tiles over (7-1)*9+7 = 61 columns: 3 row tiles in one work-group, 2 column tiles, batch 2
+    assertTrue(k.source().contains("#define NCOL ((OH - 1) * W + OW)"), k.source());
+    assertEquals("[3, 2, 2]", java.util.Arrays.toString(k.globalSize()));
+    assertEquals("[3, 1, 1]", java.util.Arrays.toString(k.localSize()));
+    assertEquals("[in0, in1, out0]", k.args().toString());
+    assertTrue(new KernelGenerator(DeviceClass.GPU).generate(conv, "k5").source().contains("conv_direct"));
+    Node strided = node("Conv", new Attributes().setInts("strides", 2, 2), DType.FLOAT32, new long[] {2, 16, 3, 3},
+        new long[] {2, 8, 9, 9}, new long[] {16, 8, 4, 4});
+    assertTrue(new KernelGenerator(DeviceClass.CPU).generate(strided, "k6").source().contains("conv_cpu"));
+    Node wide = node("Conv", null, DType.FLOAT32, new long[] {1, 16, 1, 70}, new long[] {1, 8, 3, 72},
+        new long[] {16, 8, 3, 3});
+    assertTrue(new KernelGenerator(DeviceClass.CPU).generate(wide, "k7").source().contains("conv_cpu"));
+  }
+
+  @Test
   void unsupportedCasesAreRefusedWithTheNodeNamed() {
     KernelGenerator gen = new KernelGenerator(DeviceClass.CPU);
     Node intAdd = node("Add", null, DType.INT32, new long[] {3}, new long[] {3}, new long[] {3});

@@ -100,7 +100,8 @@ class LoweringPassesTest {
     // strided, asymmetric pads, batch 2, with bias
     PassTesting.Outcome o = optimize(() -> convNet(true, 2), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
     assertKinds("Conv=1 Relu=1", "Conv=1 Im2Col=1 Relu=1 Reshape=1", o);
-    // narrow output row (OW 7 < 48), unit stride, dilation, no bias
+    // narrow output row, unit stride, dilation, no bias: as shifted views it would compute 113 columns (4 tiles)
+    // where im2col computes 81 (3 tiles), so it stays im2col
     PassTesting.Outcome d = optimize(() -> convOf(new long[] {1, 5, 9, 9}, new long[] {6, 5, 3, 3},
         new Attributes().setInts("pads", 2, 2, 2, 2).setInts("dilations", 2, 2), false), DeviceCapabilities.ALL,
         new LowerConvToIm2ColGemm());
@@ -146,14 +147,85 @@ class LoweringPassesTest {
 
   @Test
   void theLoweredConvStillTakesTheResidualAndActivationInThePipeline() {
-    PassTesting.Outcome o = optimize(() -> {
-      Graph g = graph("res");
-      Value x = input(g, "x", 1, 4, 6, 6);
-      Value c = op(g, "Conv", "c", new Attributes().setInts("pads", 1, 1, 1, 1), x, weights(g, "w", 5, 4, 4, 3, 3),
-          weights(g, "b", 6, 4));
-      g.addOutput(op(g, "Relu", "y", op(g, "Add", "r", c, x)));
-      return g;
-    }, DeviceCapabilities.ALL, DefaultPipeline.create());
+    // 6 wide: padding copy (a 1x1 Im2Col) + shifted-view conv; 13 wide (7 column tiles shifted, 6 as im2col):
+    // Im2Col + pointwise conv
+    PassTesting.Outcome o = optimize(() -> residualNet(6), DeviceCapabilities.ALL, DefaultPipeline.create());
     assertKinds("Add=1 Conv=1 Relu=1", "FusedConv=1 Im2Col=1 Reshape=1", o);
+    assertEquals(3, o.after.nodes().stream().filter(n -> n.opType().equals("FusedConv")).findFirst().orElseThrow()
+        .input(1).type().shape().dims()[3], "the fused conv is the 3x3 itself, unpadded:\n" + o.after);
+    PassTesting.Outcome i = optimize(() -> residualNet(13), DeviceCapabilities.ALL, DefaultPipeline.create());
+    assertKinds("Add=1 Conv=1 Relu=1", "FusedConv=1 Im2Col=1 Reshape=1", i);
+  }
+
+  private static Graph residualNet(long hw) {
+    Graph g = graph("res");
+    Value x = input(g, "x", 1, 4, hw, hw);
+    Value c = op(g, "Conv", "c", new Attributes().setInts("pads", 1, 1, 1, 1), x, weights(g, "w", 5, 4, 4, 3, 3),
+        weights(g, "b", 6, 4));
+    g.addOutput(op(g, "Relu", "y", op(g, "Add", "r", c, x)));
+    return g;
+  }
+
+  @Test
+  void paddedUnitStrideConvsBecomeAPaddingCopyAndAnUnpaddedConv() {
+    // {H, W, KH, KW, dilation, pad top, left, bottom, right}: 3x3 at 56 wide, 1x3 and 3x1 with one-sided pads,
+    // 5x5, dilation 2, asymmetric pads at 7 wide; outputs equal through the reference executor (optimize checks)
+    long[][] cases = {{56, 56, 3, 3, 1, 1, 1, 1, 1}, {9, 30, 1, 3, 1, 0, 1, 0, 1}, {14, 14, 3, 1, 1, 1, 0, 1, 0},
+        {56, 56, 5, 5, 1, 2, 2, 2, 2}, {30, 56, 3, 3, 2, 2, 2, 2, 2}, {7, 7, 3, 3, 1, 0, 1, 2, 1}};
+    for (long[] c : cases) {
+      Attributes a = new Attributes().setInts("pads", c[5], c[6], c[7], c[8]).setInts("dilations", c[4], c[4]);
+      PassTesting.Outcome o = optimize(() -> convOf(new long[] {2, 3, c[0], c[1]}, new long[] {5, 3, c[2], c[3]}, a,
+          true), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+      assertKinds("Conv=1 Relu=1", "Conv=1 Im2Col=1 Relu=1 Reshape=1", o);
+      for (Node n : o.after.nodes()) {
+        if (n.opType().equals("Conv")) {
+          assertEquals("[0, 0, 0, 0]", java.util.Arrays.toString(n.attributes().getInts("pads", null)), n.toString());
+          assertEquals("[2, 3, " + (c[0] + c[5] + c[7]) + ", " + (c[1] + c[6] + c[8]) + "]",
+              java.util.Arrays.toString(n.input(0).type().shape().dims()), n.toString());
+          assertEquals(c[3], n.input(1).type().shape().dims()[3], "the conv keeps its kernel: " + n);
+        }
+        if (n.opType().equals("Im2Col")) {
+          assertEquals("[1, 1]", java.util.Arrays.toString(n.attributes().getInts("kernel_shape", null)), n.toString());
+          assertEquals(java.util.Arrays.toString(new long[] {c[5], c[6], c[7], c[8]}),
+              java.util.Arrays.toString(n.attributes().getInts("pads", null)), n.toString());
+        }
+      }
+    }
+  }
+
+  @Test
+  void unpaddedSamePaddedAndWideConvsAreLeftAlone() {
+    // already unpadded: codegen runs it as shifted views as it is
+    PassTesting.Outcome valid = optimize(() -> convOf(new long[] {1, 3, 30, 30}, new long[] {4, 3, 3, 3},
+        new Attributes(), true), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", valid);
+    // auto_pad SAME_UPPER is left as it is (direct kernel)
+    PassTesting.Outcome same = optimize(() -> convOf(new long[] {1, 3, 14, 14}, new long[] {4, 3, 3, 3},
+        new Attributes().setString("auto_pad", "SAME_UPPER"), true), DeviceCapabilities.ALL,
+        new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", same);
+    // 112 wide: the direct kernel (measured no better shifted)
+    PassTesting.Outcome wide = optimize(() -> convOf(new long[] {1, 2, 4, 112}, new long[] {3, 2, 3, 3},
+        new Attributes().setInts("pads", 1, 1, 1, 1), true), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm());
+    assertKinds("Conv=1 Relu=1", "Conv=1 Relu=1", wide);
+    // and the rule from before shifted views, on request
+    PassTesting.Outcome old = optimize(() -> convOf(new long[] {1, 3, 14, 14}, new long[] {4, 3, 3, 3},
+        new Attributes().setInts("pads", 1, 1, 1, 1), true), DeviceCapabilities.ALL, new LowerConvToIm2ColGemm(false));
+    assertKinds("Conv=1 Relu=1", "Conv=1 Im2Col=1 Relu=1 Reshape=1", old);
+  }
+
+  @Test
+  void shiftedViewsWhereTheirJunkColumnsCostAtMostATenthInTiles() {
+    // {OH = OW, KW}: resnet50's and squeezenet's 3x3 rows; 13 computes 193 columns (7 tiles) for 169 (6)
+    assertEquals(true, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 56, 56, 2));
+    assertEquals(true, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 55, 55, 2));
+    assertEquals(true, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 28, 28, 2));
+    assertEquals(true, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 27, 27, 2));
+    assertEquals(true, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 14, 14, 2));
+    assertEquals(false, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 13, 13, 2));
+    assertEquals(true, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 7, 7, 2));
+    assertEquals(false, LowerConvToIm2ColGemm.shifts(3, 3, 1, 1, 112, 112, 2));
+    assertEquals(false, LowerConvToIm2ColGemm.shifts(3, 3, 2, 2, 28, 28, 2));
+    assertEquals(false, LowerConvToIm2ColGemm.shifts(1, 1, 1, 1, 28, 28, 0));
   }
 }

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  * direct conv_cpu (COB channels x 16 columns, the last tile shifted back) unlowered: widths that are and are not
  * multiples of the tile or narrower than it, asymmetric pads, dilation, stride 2, groups whose channel count is a
  * multiple of 4 but not 8, batch 2, and a FusedConv carrying bias, residual and ReLU. Products over GemmGen's
- * rows-first size run with row tiles first, in work-groups split evenly with surplus items.
+ * rows-first size run with row tiles first, in work-groups split evenly with surplus items. The CPU's
+ * shifted-view conv (conv_shift_cpu, unit-stride unpadded convs, padded ones behind a padding copy): column counts
+ * at and off the tile, 1x3, 3x1, 5x5, dilation, batch 2, the scalar path, and bias + residual + ReLU through the
+ * whole pipeline.
  */
 @Tag("opencl")
 class ConvGemmKernelsTest {
@@ -127,16 +130,77 @@ class ConvGemmKernelsTest {
         new int[] {1, 1}, new int[] {1, 1}, new long[] {1, 0, 2, 1});
     conv(g, new long[] {1, 32, 7, 7}, new long[] {40, 32, 3, 3}, new long[] {1, 40, 7, 7}, true,
         new int[] {1, 1}, new int[] {1, 1}, new long[] {1, 1, 1, 1});
-    new LowerConvToIm2ColGemm().run(g.graph, PassContext.defaults());
+    new LowerConvToIm2ColGemm(false).run(g.graph, PassContext.defaults());
     long lowered = g.graph.nodes().stream().filter(n -> n.opType().equals("Im2Col")).count();
     assertEquals(6, lowered, "every case is lowered:\n" + g.graph);
     runAndCheck(g, DeviceClass.CPU);
   }
 
   @Test
+  void shiftedViewConvolutionsAtTileEdgesOnTheCpu() {
+    // {N, CI, H, W, CO, KH, KW, dilation, pad top, pad left, pad bottom, pad right, bias}: CPU conv_shift_cpu on
+    // an unpadded conv, padded ones built here as an ONNX Pad + conv with pads 0 (passes.lower makes the padding
+    // copy with a 1x1 Im2Col instead; that rewrite and its rule are tested in LoweringPassesTest and below).
+    // Columns (OH-1)*W+OW not multiples of 32 and under 32 (narrow tile), CO under, at and not a multiple of 6,
+    // reductions of 3 to 1152 taps, 1x3, 3x1, 5x5, dilation 2, batch 2 and products smaller than one tile (scalar
+    // path).
+    int[][] cases = {{1, 5, 9, 13, 8, 3, 3, 1, 0, 0, 0, 0, 1}, {2, 3, 12, 45, 16, 3, 3, 1, 1, 1, 1, 1, 0},
+        {1, 128, 9, 9, 20, 3, 3, 1, 1, 1, 1, 1, 1}, {1, 4, 7, 21, 7, 1, 3, 1, 0, 1, 0, 1, 1},
+        {1, 6, 11, 17, 12, 3, 1, 1, 1, 0, 1, 0, 1}, {2, 7, 15, 19, 9, 5, 5, 1, 2, 2, 2, 2, 1},
+        {1, 6, 13, 20, 6, 3, 3, 2, 2, 2, 2, 2, 1}, {1, 3, 4, 5, 4, 3, 3, 1, 0, 0, 0, 0, 1},
+        {1, 1, 30, 60, 3, 3, 3, 1, 0, 1, 2, 0, 0}, {2, 16, 7, 7, 13, 3, 3, 1, 0, 0, 0, 0, 1},
+        {1, 2, 3, 3, 5, 3, 3, 1, 0, 0, 0, 0, 1}};
+    OpGraph g = new OpGraph(19);
+    for (int[] c : cases) {
+      long ph = c[2] + c[8] + c[10];
+      long pw = c[3] + c[9] + c[11];
+      long[] out = {c[0], c[4], ph - c[7] * (c[5] - 1), pw - c[7] * (c[6] - 1)};
+      Value x = g.input(c[0], c[1], c[2], c[3]);
+      Value w = weights(g, c[1] * 5 + c[4], c[4], c[1], c[5], c[6]);
+      Value b = c[12] != 0 ? weights(g, c[4] + 400, c[4]) : null;
+      Value xp = x;
+      if (c[8] + c[9] + c[10] + c[11] > 0) {
+        Value pads = g.constant(TensorData.ofLongs(new long[] {8}, new long[] {0, 0, c[8], c[9], 0, 0, c[10], c[11]}));
+        xp = g.node("Pad", null, new long[] {c[0], c[1], ph, pw}, x, pads);
+      }
+      Attributes a = new Attributes().setInts("dilations", c[7], c[7]).setInts("pads", 0, 0, 0, 0);
+      Value y = b != null ? g.node("Conv", a, out, xp, w, b) : g.node("Conv", a, out, xp, w);
+      g.expect(y, Ref.conv(g.feedOf(x), g.feedOf(w), b != null ? g.feedOf(b) : null, out, 1, new int[] {1, 1},
+          new int[] {c[7], c[7]}, new int[] {c[8], c[9]}));
+    }
+    runAndCheck(g, DeviceClass.CPU);
+  }
+
+  @Test
+  void shiftedViewConvsKeepTheirBiasResidualAndActivationEpilogue() {
+    // Through the whole pipeline (padding copy + conv_shift_cpu with the residual and ReLU fused): rows of 40 (vector
+    // stores, rows crossing tiles) and 7 (every vector crosses a row), batch 2, and a product under one tile.
+    for (long[] xd : new long[][] {{2, 8, 9, 40}, {1, 12, 7, 7}, {1, 6, 2, 3}}) {
+      OpGraph g = new OpGraph(23);
+      Value x = g.input(xd);
+      Value w = weights(g, 7, xd[1], xd[1], 3, 3);
+      Value b = weights(g, 8, xd[1]);
+      Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1), xd, x, w, b);
+      Value y = g.node("Relu", null, xd, g.node("Add", null, xd, x, c));
+      TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, 1, new int[] {1, 1},
+          new int[] {1, 1}, new int[] {1, 1});
+      for (int i = 0; i < want.size(); i++) {
+        want.setDouble(i, Math.max(0, want.getDouble(i) + g.feedOf(x).getDouble(i)));
+      }
+      g.expect(y, want);
+      DefaultPipeline.optimize(g.graph, PassContext.defaults());
+      assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
+      assertTrue(g.graph.nodes().stream().filter(n -> n.opType().equals("FusedConv"))
+          .allMatch(n -> n.input(1).type().shape().dims()[3] == 3), "the 3x3 conv itself, unpadded:\n" + g.graph);
+      runAndCheck(g, DeviceClass.CPU);
+    }
+  }
+
+  @Test
   void aLoweredConvKeepsItsResidualAndActivationEpilogue() {
+    // 13 wide: the shifted view would compute 7 column tiles where im2col computes 6, so it stays im2col
     OpGraph g = new OpGraph(9);
-    long[] xd = {1, 12, 7, 7};
+    long[] xd = {1, 12, 13, 13};
     Value x = g.input(xd);
     Value w = weights(g, 3, 12, 12, 3, 3);
     Value b = weights(g, 4, 12);
