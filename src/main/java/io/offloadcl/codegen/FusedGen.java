@@ -339,6 +339,10 @@ final class FusedGen {
       throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col): output " + java.util.Arrays.toString(y)
           + " does not match the window geometry (" + oh + "x" + ow + " positions)");
     }
+    if (x[0] * y[1] * y[2] > Integer.MAX_VALUE) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col): a column matrix of " + x[0] * y[1] * y[2]
+          + " elements is past the kernel's int indices");
+    }
     boolean cpu = dc == DeviceClass.CPU;
     Block b = new Block(name, "conv.cl", cpu ? "im2col_cpu" : "im2col", "Im2Col (node '" + n.name() + "') "
         + ks[0] + "x" + ks[1]);
