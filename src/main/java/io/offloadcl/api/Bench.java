@@ -31,16 +31,21 @@ import java.util.stream.Stream;
 
 /**
  * The benchmark harness behind {@code offloadcl bench}: per model, session open (cold: an empty program cache;
- * warm: the median of {@link #WARM_OPENS} later opens), warm-up, then OffloadCL and ONNX Runtime timed interleaved in one loop, so that noise
+ * warm: the median of {@link #WARM_OPENS} later opens), warm-up, then OffloadCL and ONNX Runtime timed interleaved
+ * in one loop, so that noise
  * from other work on the machine lands on both; plus GEMM GFLOP/s, memory bandwidth and a per-node kernel
  * profile on the OpenCL device.
  *
  * <p>Interleaving is in blocks: each round gives every engine, in rotated order (A B, then B A, ...), untimed
- * settle runs (at least one, for at least 2 ms) and then {@link #BLOCK} timed runs. Run-by-run alternation was measured to be unfair: ONNX Runtime's
- * intra-op workers keep spinning for a while after each of its runs, and the OffloadCL run that followed shared the
- * two cores with them (tribuo-cnn-mnist: 0.23 ms alone, 0.61 ms median when alternated run by run). The settle run
- * absorbs what the other engine left behind (spinning threads, evicted caches); the blocks stay short so that drift
- * on a shared machine still lands on both engines.
+ * settle runs (at least one, for at least {@link #SETTLE_NANOS}) and then {@link #BLOCK} timed runs. Run-by-run
+ * alternation was measured to be unfair to whichever engine followed ONNX Runtime: tribuo-cnn-mnist 0.23 ms alone
+ * and 0.61 ms median alternated run by run. Short settles were not enough either: squeezenet with the engines in
+ * blocks after a 2 ms settle measured 6.96-8.03 ms against 6.23-6.71 ms alone, the same with a 50 ms settle, and
+ * 5.78-6.35 ms after a 300 ms settle, ONNX Runtime unchanged at 3.65-3.76 ms. With ONNX Runtime's spinning off
+ * ({@code session.intra_op.allow_spinning=0}) OffloadCL measured as alone even with the short settle, and ONNX
+ * Runtime 10-15% slower, so its spinning workers were what slowed the next engine; it stays on (the default
+ * users get) and the settle waits it out. Both engines get the same settle, and the blocks stay short enough that
+ * drift on a shared machine still lands on both.
  */
 public final class Bench {
   /**
@@ -102,10 +107,10 @@ public final class Bench {
   static final int WARM_OPENS = 5;
 
   /** Timed runs per engine in one block of {@link #interleave}. */
-  public static final int BLOCK = 5;
+  public static final int BLOCK = 10;
 
-  /** The least time an engine runs untimed before each block. */
-  static final long SETTLE_NANOS = 2_000_000L;
+  /** The least time an engine runs untimed before each block (see the class comment for the figures). */
+  static final long SETTLE_NANOS = 300_000_000L;
 
   /**
    * Runs each engine {@code runs} timed times, in blocks of {@link #BLOCK} after one untimed settle run, engines
