@@ -32,9 +32,8 @@ import java.util.stream.Stream;
 /**
  * The benchmark harness behind {@code offloadcl bench}: per model, session open (cold: an empty program cache;
  * warm: the median of {@link #WARM_OPENS} later opens), warm-up, then OffloadCL and ONNX Runtime timed interleaved
- * in one loop, so that noise
- * from other work on the machine lands on both; plus GEMM GFLOP/s, memory bandwidth and a per-node kernel
- * profile on the OpenCL device.
+ * in one loop, so that noise from other work on the machine lands on both; plus GEMM GFLOP/s, memory bandwidth and
+ * a per-node kernel profile on the OpenCL device.
  *
  * <p>Interleaving is in blocks: each round gives every engine, in rotated order (A B, then B A, ...), untimed
  * settle runs (at least one, for at least {@link #SETTLE_NANOS}) and then {@link #BLOCK} timed runs. Run-by-run
