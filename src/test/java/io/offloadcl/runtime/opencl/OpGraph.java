@@ -76,6 +76,34 @@ final class OpGraph {
     expected.put(v.name(), want);
   }
 
+  /**
+   * Shape inference, then each value of {@code outs} expected to equal what its op's reference kernel
+   * (runtime.cpu) computes from the fed inputs; then one run on a strict CPU-class OpenCL executor (no Java
+   * fallback, one kernel per value of {@code outs}) compared within the tolerances. Returns the kernels' sources.
+   */
+  List<String> checkStrictOnCpuAgainstKernels(List<Value> outs, double rtol, double atol) {
+    io.offloadcl.ops.ShapeInference.run(graph);
+    for (Value y : outs) {
+      Node n = y.producer();
+      CpuKernel k = CpuKernels.find(n.opType());
+      org.junit.jupiter.api.Assertions.assertNotNull(k, n.opType());
+      TensorData[] ins = new TensorData[n.inputs().size()];
+      for (int i = 0; i < ins.length; i++) {
+        ins[i] = n.input(i) == null ? null : feedOf(n.input(i));
+      }
+      expect(y, k.run(n, ins)[0]);
+    }
+    ClDevice d = OpenClTestSupport.requireDevice();
+    try (ClContext ctx = ClContext.open(d); ProgramCache cache = new ProgramCache(ctx, null);
+        OpenClExecutor ex = new OpenClExecutor(graph, ctx, cache,
+            new OpenClExecutor.Options(true, io.offloadcl.codegen.DeviceClass.CPU, null))) {
+      org.junit.jupiter.api.Assertions.assertTrue(ex.fallbacks().isEmpty(), ex.fallbacks().toString());
+      assertEquals(outs.size(), ex.kernelSources().size(), "one kernel per node");
+      check(ex.run(feeds), rtol, atol, false);
+      return ex.kernelSources().stream().map(io.offloadcl.codegen.KernelSource::source).toList();
+    }
+  }
+
   TensorData feedOf(Value v) {
     return v.isConstant() ? v.constant() : feeds.get(v.name());
   }

@@ -1,19 +1,12 @@
 package io.offloadcl.runtime.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.offloadcl.codegen.DeviceClass;
-import io.offloadcl.codegen.KernelSource;
 import io.offloadcl.ir.Attributes;
 import io.offloadcl.ir.DType;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.Value;
-import io.offloadcl.ops.ShapeInference;
-import io.offloadcl.runtime.cpu.CpuKernel;
-import io.offloadcl.runtime.cpu.CpuKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,26 +65,7 @@ class QuantOpsClTest {
 
   /** Expected values from the reference kernels, then one strict OpenCL run compared exactly. */
   private List<String> runAndCheck(OpGraph g) {
-    ShapeInference.run(g.graph);
-    for (Value y : outs) {
-      Node n = y.producer();
-      CpuKernel k = CpuKernels.find(n.opType());
-      assertNotNull(k, n.opType());
-      TensorData[] ins = new TensorData[n.inputs().size()];
-      for (int i = 0; i < ins.length; i++) {
-        ins[i] = n.input(i) == null ? null : g.feedOf(n.input(i));
-      }
-      g.expect(y, k.run(n, ins)[0]);
-    }
-    ClDevice d = OpenClTestSupport.requireDevice();
-    try (ClContext ctx = ClContext.open(d); ProgramCache cache = new ProgramCache(ctx, null);
-        OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache,
-            new OpenClExecutor.Options(true, DeviceClass.CPU, null))) {
-      assertTrue(ex.fallbacks().isEmpty(), ex.fallbacks().toString());
-      assertEquals(outs.size(), ex.kernelSources().size(), "one kernel per quant node");
-      g.check(ex.run(g.feeds), 0, 0, false);
-      return ex.kernelSources().stream().map(KernelSource::source).toList();
-    }
+    return g.checkStrictOnCpuAgainstKernels(outs, 0, 0);
   }
 
   @Test
