@@ -176,19 +176,7 @@ class ConvGemmKernelsTest {
     // Through the whole pipeline (padding copy + conv_shift_cpu with the residual and ReLU fused): rows of 40 (vector
     // stores, rows crossing tiles) and 7 (every vector crosses a row), batch 2, and a product under one tile.
     for (long[] xd : new long[][] {{2, 8, 9, 40}, {1, 12, 7, 7}, {1, 6, 2, 3}}) {
-      OpGraph g = new OpGraph(23);
-      Value x = g.input(xd);
-      Value w = weights(g, 7, xd[1], xd[1], 3, 3);
-      Value b = weights(g, 8, xd[1]);
-      Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1), xd, x, w, b);
-      Value y = g.node("Relu", null, xd, g.node("Add", null, xd, x, c));
-      TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, 1, new int[] {1, 1},
-          new int[] {1, 1}, new int[] {1, 1});
-      for (int i = 0; i < want.size(); i++) {
-        want.setDouble(i, Math.max(0, want.getDouble(i) + g.feedOf(x).getDouble(i)));
-      }
-      g.expect(y, want);
-      DefaultPipeline.optimize(g.graph, PassContext.defaults());
+      OpGraph g = residualConv(xd, 1, 23, 7);
       assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
       assertTrue(g.graph.nodes().stream().filter(n -> n.opType().equals("FusedConv"))
           .allMatch(n -> n.input(1).type().shape().dims()[3] == 3), "the 3x3 conv itself, unpadded:\n" + g.graph);
@@ -279,10 +267,21 @@ class ConvGemmKernelsTest {
   }
 
   private static void fusedDirectConv(long[] xd, int group) {
-    OpGraph g = new OpGraph(17);
+    OpGraph g = residualConv(xd, group, 17, 5);
+    assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
+    assertTrue(g.graph.nodes().stream().map(Node::opType).noneMatch("Im2Col"::equals), g.graph.toString());
+    runAndCheck(g, DeviceClass.CPU);
+  }
+
+  /**
+   * {@code Relu(X + Conv(X, W, B))}, 3x3 with 'same' padding, expected from the loop reference, then optimized by
+   * the default pipeline (which fuses the residual and the activation into the conv).
+   */
+  private static OpGraph residualConv(long[] xd, int group, long graphSeed, long weightSeed) {
+    OpGraph g = new OpGraph(graphSeed);
     Value x = g.input(xd);
-    Value w = weights(g, 5, xd[1], xd[1] / group, 3, 3);
-    Value b = weights(g, 6, xd[1]);
+    Value w = weights(g, weightSeed, xd[1], xd[1] / group, 3, 3);
+    Value b = weights(g, weightSeed + 1, xd[1]);
     Value c = g.node("Conv", new Attributes().setInts("pads", 1, 1, 1, 1).setInt("group", group), xd, x, w, b);
     Value y = g.node("Relu", null, xd, g.node("Add", null, xd, x, c));
     TensorData want = Ref.conv(g.feedOf(x), g.feedOf(w), g.feedOf(b), xd, group, new int[] {1, 1},
@@ -292,8 +291,6 @@ class ConvGemmKernelsTest {
     }
     g.expect(y, want);
     DefaultPipeline.optimize(g.graph, PassContext.defaults());
-    assertTrue(g.graph.nodes().stream().map(Node::opType).anyMatch("FusedConv"::equals), g.graph.toString());
-    assertTrue(g.graph.nodes().stream().map(Node::opType).noneMatch("Im2Col"::equals), g.graph.toString());
-    runAndCheck(g, DeviceClass.CPU);
+    return g;
   }
 }
