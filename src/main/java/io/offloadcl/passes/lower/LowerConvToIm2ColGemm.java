@@ -62,7 +62,6 @@ public final class LowerConvToIm2ColGemm implements Pass {
    */
   static final long TILE_COLUMNS = 32;
 
-
   private final boolean shiftedViews;
 
   /** The measured rule: unit-stride kxk convs as a padding copy + shifted views, strided ones as im2col. */
