@@ -130,6 +130,31 @@ class ConcatInPlaceTest {
   }
 
   @Test
+  void concurrentRunsWriteTheirPartsIntoTheirOwnLanesBuffers() throws Exception {
+    // each lane makes its own sub-buffers of its own concat buffer: runs in parallel must not see each other's parts
+    OpGraph g = new OpGraph(13);
+    Value x = g.input(1, 32, 4, 4);
+    Value a = g.node("Neg", null, new long[] {1, 32, 4, 4}, x);
+    Value b = g.node("Tanh", null, new long[] {1, 32, 4, 4}, x);
+    Value c = g.node("Concat", axis(1), new long[] {1, 64, 4, 4}, a, b);
+    out(g, g.node("Sigmoid", null, new long[] {1, 64, 4, 4}, c));
+    new ReferenceExecutor(g.graph).run(g.feeds).forEach(g.expected::put);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      assertEquals(3, ex.launchesPerRun(), "Neg, Tanh, Sigmoid");
+      java.util.List<java.util.concurrent.Future<Map<String, TensorData>>> runs = new java.util.ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        runs.add(pool.submit(() -> ex.run(g.feeds)));
+      }
+      for (java.util.concurrent.Future<Map<String, TensorData>> r : runs) {
+        g.check(r.get(), 1e-6, 1e-6, false);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void nestedConcatsPlaceOnlyTheInnerOne() {
     int n = launches(g -> {
       Value x = g.input(1, 32, 2, 2);
