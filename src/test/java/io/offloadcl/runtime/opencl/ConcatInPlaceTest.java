@@ -9,8 +9,6 @@ import io.offloadcl.ir.Value;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -19,24 +17,7 @@ import org.junit.jupiter.api.Test;
  * Concat launches nothing, only where that is sound; results always equal the reference executor's.
  */
 @Tag("opencl")
-class ConcatInPlaceTest {
-  private static ClContext ctx;
-  private static ProgramCache cache;
-
-  @BeforeAll
-  static void open() {
-    ctx = ClContext.open(OpenClTestSupport.requireDevice());
-    cache = new ProgramCache(ctx, null);
-  }
-
-  @AfterAll
-  static void close() {
-    if (cache != null) {
-      cache.close();
-      ctx.close();
-    }
-  }
-
+class ConcatInPlaceTest extends ClFixture {
   private static Attributes axis(int a) {
     return new Attributes().setInt("axis", a);
   }

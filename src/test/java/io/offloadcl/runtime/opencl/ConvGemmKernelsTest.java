@@ -13,8 +13,6 @@ import io.offloadcl.passes.DefaultPipeline;
 import io.offloadcl.passes.PassContext;
 import io.offloadcl.passes.lower.LowerConvToIm2ColGemm;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -34,24 +32,7 @@ import org.junit.jupiter.api.Test;
  * whole pipeline.
  */
 @Tag("opencl")
-class ConvGemmKernelsTest {
-  private static ClContext ctx;
-  private static ProgramCache cache;
-
-  @BeforeAll
-  static void open() {
-    ctx = ClContext.open(OpenClTestSupport.requireDevice());
-    cache = new ProgramCache(ctx, null);
-  }
-
-  @AfterAll
-  static void close() {
-    if (cache != null) {
-      cache.close();
-      ctx.close();
-    }
-  }
-
+class ConvGemmKernelsTest extends ClFixture {
   private static void runAndCheck(OpGraph g, DeviceClass dc) {
     try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, dc, null))) {
       assertTrue(ex.fallbacks().isEmpty(), ex.fallbacks().toString());

@@ -16,8 +16,6 @@ import io.offloadcl.ir.Value;
 import io.offloadcl.runtime.cpu.CpuKernels;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -28,24 +26,7 @@ import org.junit.jupiter.api.Test;
  * one graph, so one program build per device class; both classes run, so the generic kernels stay covered.
  */
 @Tag("opencl")
-class MemoryBoundKernelsTest {
-  private static ClContext ctx;
-  private static ProgramCache cache;
-
-  @BeforeAll
-  static void open() {
-    ctx = ClContext.open(OpenClTestSupport.requireDevice());
-    cache = new ProgramCache(ctx, null);
-  }
-
-  @AfterAll
-  static void close() {
-    if (cache != null) {
-      cache.close();
-      ctx.close();
-    }
-  }
-
+class MemoryBoundKernelsTest extends ClFixture {
   /** The reference kernel's result for the node producing {@code v}, its inputs fed or constant. */
   private static TensorData ref(OpGraph g, Value v) {
     Node n = v.producer();

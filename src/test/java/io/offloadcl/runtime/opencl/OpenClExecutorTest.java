@@ -18,32 +18,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Executor behaviour: buffer reuse, release of native objects, concurrency, failures. */
 @Tag("opencl")
-class OpenClExecutorTest {
-  private static ClContext ctx;
-  private static ProgramCache cache;
-
-  @BeforeAll
-  static void open() {
-    ctx = ClContext.open(OpenClTestSupport.requireDevice());
-    cache = new ProgramCache(ctx, null);
-  }
-
-  @AfterAll
-  static void close() {
-    if (cache != null) {
-      cache.close();
-      ctx.close();
-    }
-  }
-
+class OpenClExecutorTest extends ClFixture {
   /**
    * A chain long enough that intermediates must share buffers, with a side branch read late (so a reused
    * buffer is overwritten only after its last reader ran: a missing write-after-read dependency shows up as a

@@ -10,8 +10,6 @@ import io.offloadcl.ir.Value;
 import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -20,24 +18,7 @@ import org.junit.jupiter.api.Test;
  * and broadcasts. Every family is one graph, so one program build.
  */
 @Tag("opencl")
-class OpenClOpsTest {
-  private static ClContext ctx;
-  private static ProgramCache cache;
-
-  @BeforeAll
-  static void open() {
-    ctx = ClContext.open(OpenClTestSupport.requireDevice());
-    cache = new ProgramCache(ctx, null);
-  }
-
-  @AfterAll
-  static void close() {
-    if (cache != null) {
-      cache.close();
-      ctx.close();
-    }
-  }
-
+class OpenClOpsTest extends ClFixture {
   /** Runs every case on OpenCL (strict: no fallback) and checks it against both references. */
   private static void runAndCheck(OpGraph g, DeviceClass dc, double rtol, double atol) {
     try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, new OpenClExecutor.Options(true, dc, null))) {
