@@ -1,5 +1,7 @@
 package io.offloadcl.placement;
 
+import static io.offloadcl.testing.Timing.median;
+
 import io.offloadcl.device.CostModel;
 import io.offloadcl.device.DeviceProfile;
 import io.offloadcl.device.DeviceProfiles;
@@ -9,7 +11,6 @@ import io.offloadcl.onnx.OnnxImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -148,9 +149,4 @@ class PlacementBench {
     }
   }
 
-  private static double median(double[] xs) {
-    double[] c = xs.clone();
-    Arrays.sort(c);
-    return c[c.length / 2];
-  }
 }

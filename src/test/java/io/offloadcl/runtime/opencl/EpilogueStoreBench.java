@@ -1,5 +1,7 @@
 package io.offloadcl.runtime.opencl;
 
+import static io.offloadcl.testing.Timing.median;
+
 import io.offloadcl.codegen.DeviceClass;
 import io.offloadcl.codegen.KernelGenerator;
 import io.offloadcl.codegen.KernelSource;
@@ -124,9 +126,4 @@ class EpilogueStoreBench {
     return (System.nanoTime() - t0) / 1e9 / reps;
   }
 
-  private static double median(double[] v) {
-    double[] c = v.clone();
-    Arrays.sort(c);
-    return c[c.length / 2];
-  }
 }

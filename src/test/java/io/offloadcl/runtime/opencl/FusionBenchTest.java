@@ -1,5 +1,6 @@
 package io.offloadcl.runtime.opencl;
 
+import static io.offloadcl.testing.Timing.alternate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,30 +113,6 @@ class FusionBenchTest {
         g.addConstant("axes", TensorData.ofLongs(new long[] {1}, 1))) : t);
     ShapeInference.run(g);
     return g;
-  }
-
-  private static double median(List<Double> l) {
-    List<Double> s = new ArrayList<>(l);
-    s.sort(null);
-    return s.get(s.size() / 2);
-  }
-
-  /**
-   * Median milliseconds of {@code runs} executions of each runner after one warm-up each, alternating between
-   * them so that load from other processes hits both alike.
-   */
-  private static double[] alternate(int runs, List<Runnable> runners) {
-    runners.forEach(Runnable::run);
-    List<List<Double>> t = new ArrayList<>();
-    runners.forEach(r -> t.add(new ArrayList<>()));
-    for (int i = 0; i < runs; i++) {
-      for (int j = 0; j < runners.size(); j++) {
-        long t0 = System.nanoTime();
-        runners.get(j).run();
-        t.get(j).add((System.nanoTime() - t0) / 1e6);
-      }
-    }
-    return t.stream().mapToDouble(FusionBenchTest::median).toArray();
   }
 
   private void block(String label, Supplier<Graph> build, Map<String, TensorData> feeds, int runs, ClContext ctx,

@@ -1,5 +1,6 @@
 package io.offloadcl.runtime.opencl;
 
+import static io.offloadcl.testing.Timing.alternate;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offloadcl.api.InferenceSession;
@@ -150,27 +151,6 @@ class QuantBenchTest {
         q.addConstant("w", random(DType.INT8, n, k)), q.addConstant("b", random(DType.INT32, n)),
         q.addConstant("m", TensorData.wrap(DType.FLOAT32, new long[] {n}, mul)));
     return new Node[] {fp, qn};
-  }
-
-  private static double median(List<Double> l) {
-    List<Double> s = new ArrayList<>(l);
-    s.sort(null);
-    return s.get(s.size() / 2);
-  }
-
-  /** Median ms of each runner over {@code runs} alternating rounds, after one warm-up each. */
-  private static double[] alternate(int runs, List<Runnable> runners) {
-    runners.forEach(Runnable::run);
-    List<List<Double>> t = new ArrayList<>();
-    runners.forEach(r -> t.add(new ArrayList<>()));
-    for (int i = 0; i < runs; i++) {
-      for (int j = 0; j < runners.size(); j++) {
-        long t0 = System.nanoTime();
-        runners.get(j).run();
-        t.get(j).add((System.nanoTime() - t0) / 1e6);
-      }
-    }
-    return t.stream().mapToDouble(QuantBenchTest::median).toArray();
   }
 
   private void kernels(String label, Node[] pair, int runs, ClContext ctx, ProgramCache cache) {
