@@ -131,16 +131,24 @@ final class LayoutGen {
     return v;
   }
 
-  private static KernelSource concat(Node n, String name, String t, long[] y, long nout) {
-    int r = y.length;
+  /** Concat's axis, negative values counted from the end of {@code rank}. */
+  private static int concatAxis(Node n, int rank) {
     long axis = n.attributes().getInt("axis", 0);
-    if (axis < 0) {
-      axis += r;
+    return (int) (axis < 0 ? axis + rank : axis);
+  }
+
+  /** The product of {@code y[from..to)}: the extent of the dimensions before or after the concat axis. */
+  private static long extent(long[] y, int from, int to) {
+    long e = 1;
+    for (int i = from; i < to; i++) {
+      e *= y[i];
     }
-    long inner = 1;
-    for (int i = (int) axis + 1; i < r; i++) {
-      inner *= y[i];
-    }
+    return e;
+  }
+
+  private static KernelSource concat(Node n, String name, String t, long[] y, long nout) {
+    int axis = concatAxis(n, y.length);
+    long inner = extent(y, axis + 1, y.length);
     StringBuilder params = new StringBuilder();
     StringBuilder pick = new StringBuilder();
     List<KernelSource.Arg> args = new ArrayList<>();
@@ -150,7 +158,7 @@ final class LayoutGen {
       if (n.input(i) == null) {
         continue;
       }
-      long a = Shapes.dims(n, n.input(i))[(int) axis];
+      long a = Shapes.dims(n, n.input(i))[axis];
       if (a == 0) {
         continue;
       }
@@ -167,7 +175,7 @@ final class LayoutGen {
     pick.append(" else v = 0;");
     args.add(KernelSource.Arg.out(0));
     Block b = new Block(name, "layout.cl", "concat", "Concat (node '" + n.name() + "') of " + k + " inputs");
-    b.def("T", t).def("NOUT", nout).def("OUTAX", y[(int) axis]).def("INNER", inner);
+    b.def("T", t).def("NOUT", nout).def("OUTAX", y[axis]).def("INNER", inner);
     b.def("CONCAT_PARAMS", params.toString()).def("CONCAT_PICK", pick.toString());
     return new KernelSource(name, b.source(), "", new long[] {Math.max(1, nout)}, null, args);
   }
@@ -177,20 +185,10 @@ final class LayoutGen {
    * one launch copies them all with 16-element vector loads instead of picking an input per element.
    */
   private static KernelSource concatBlocks(Node n, String name, String t, long[] y, long nout) {
-    int r = y.length;
-    long axis = n.attributes().getInt("axis", 0);
-    if (axis < 0) {
-      axis += r;
-    }
-    long inner = 1;
-    for (int i = (int) axis + 1; i < r; i++) {
-      inner *= y[i];
-    }
-    long outer = 1;
-    for (int i = 0; i < axis; i++) {
-      outer *= y[i];
-    }
-    long row = y[(int) axis] * inner;
+    int axis = concatAxis(n, y.length);
+    long inner = extent(y, axis + 1, y.length);
+    long outer = extent(y, 0, axis);
+    long row = y[axis] * inner;
     StringBuilder params = new StringBuilder();
     StringBuilder select = new StringBuilder("switch (k) {");
     List<KernelSource.Arg> args = new ArrayList<>();
@@ -201,7 +199,7 @@ final class LayoutGen {
       if (n.input(i) == null) {
         continue;
       }
-      long len = Shapes.dims(n, n.input(i))[(int) axis] * inner;
+      long len = Shapes.dims(n, n.input(i))[axis] * inner;
       if (len == 0) {
         continue;
       }
