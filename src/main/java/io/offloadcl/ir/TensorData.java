@@ -23,17 +23,55 @@ public final class TensorData {
   private final DType dtype;
   private final long[] dims;
   private final int size;
-  // the array; null while this is a row fill that nobody has asked to see as an array
-  private volatile Object data;
-  // a row fill's values (element i is rowValues[i / rowLength]); null once materialized or for plain tensors
-  private volatile float[] rowValues;
-  private final int rowLength;
+  // the array of a plain tensor; null for a row fill
+  private final Object data;
+  // a row fill's values and, once asked for, its array; shared by the fill's reshaped views; null when plain
+  private final Fill fill;
+
+  /**
+   * A row fill: element i is {@code rows[i / rowLength]} until someone asks for the array, which is then made
+   * once and shared by every view of the fill (a reshape shares the holder, as it shares a plain array).
+   */
+  private static final class Fill {
+    final float[] rows;
+    final int rowLength;
+    final int size;
+    private volatile float[] array;
+
+    Fill(float[] rows, int size) {
+      this.rows = rows;
+      this.size = size;
+      this.rowLength = rows.length == 0 ? 0 : size / rows.length;
+    }
+
+    /** The rows while no array was made (after that the array, which may be written, is the truth). */
+    float[] unmade() {
+      return array == null ? rows : null;
+    }
+
+    float[] array() {
+      float[] a = array;
+      if (a != null) {
+        return a;
+      }
+      synchronized (this) {
+        if (array == null) {
+          float[] made = new float[size];
+          for (int row = 0; row < rows.length; row++) {
+            Arrays.fill(made, row * rowLength, (row + 1) * rowLength, rows[row]);
+          }
+          array = made;
+        }
+        return array;
+      }
+    }
+  }
 
   private TensorData(DType dtype, long[] dims, Object data) {
     this.dtype = Objects.requireNonNull(dtype);
     this.dims = dims;
     this.data = data;
-    this.rowLength = 0;
+    this.fill = null;
     long n = count(dims);
     if (length(data) != n) {
       throw new IllegalArgumentException(
@@ -43,8 +81,18 @@ public final class TensorData {
   }
 
   private TensorData(long[] dims, float[] rowValues) {
+    this(dims, newFill(dims, rowValues));
+  }
+
+  private TensorData(long[] dims, Fill fill) {
     this.dtype = DType.FLOAT32;
     this.dims = dims;
+    this.data = null;
+    this.fill = fill;
+    this.size = fill.size;
+  }
+
+  private static Fill newFill(long[] dims, float[] rowValues) {
     long n = count(dims);
     if (n > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("tensor of shape " + Arrays.toString(dims) + " is too large");
@@ -53,9 +101,7 @@ public final class TensorData {
       throw new IllegalArgumentException("a row fill of shape " + Arrays.toString(dims) + " cannot have "
           + rowValues.length + " rows");
     }
-    this.size = (int) n;
-    this.rowValues = rowValues;
-    this.rowLength = rowValues.length == 0 ? 0 : (int) (n / rowValues.length);
+    return new Fill(rowValues, (int) n);
   }
 
   /** A float32 tensor whose every element is {@code value}, without an array until one is asked for. */
@@ -81,33 +127,22 @@ public final class TensorData {
    * runs of {@code size() / rowValues().length} elements.
    */
   public float[] rowValues() {
-    float[] r = rowValues;
+    float[] r = unmade();
     return r == null ? null : r.clone();
   }
 
-  /** The array, made now for a row fill (once; later callers share it). */
+  private float[] unmade() {
+    return fill == null ? null : fill.unmade();
+  }
+
+  /** The array, made now for a row fill (once; its views and later callers share it). */
   private Object data() {
-    Object d = data;
-    if (d != null) {
-      return d;
-    }
-    synchronized (this) {
-      if (data == null) {
-        float[] a = new float[size];
-        float[] r = rowValues;
-        for (int row = 0; row < r.length; row++) {
-          Arrays.fill(a, row * rowLength, (row + 1) * rowLength, r[row]);
-        }
-        data = a;
-        rowValues = null; // the array may now be written through floats(): the fill no longer describes it
-      }
-      return data;
-    }
+    return fill == null ? data : fill.array();
   }
 
   /** A row fill's element i. */
   private float filledAt(float[] r, int i) {
-    return r[i / rowLength];
+    return r[i / fill.rowLength];
   }
 
   /** Wraps an existing array (not copied); its class must match the dtype's storage. */
@@ -235,7 +270,7 @@ public final class TensorData {
 
   /** Element i widened to double (bool as 0/1). */
   public double getDouble(int i) {
-    float[] r = rowValues;
+    float[] r = unmade();
     if (r != null) {
       Objects.checkIndex(i, size);
       return filledAt(r, i);
@@ -258,7 +293,7 @@ public final class TensorData {
 
   /** Element i as long (floats truncated toward zero, bool as 0/1). */
   public long getLong(int i) {
-    float[] r = rowValues;
+    float[] r = unmade();
     if (r != null) {
       Objects.checkIndex(i, size);
       return (long) filledAt(r, i);
@@ -321,24 +356,24 @@ public final class TensorData {
   }
 
   /**
-   * The same data under another shape with the same element count (no copy). A row fill stays a fill: its rows
-   * are runs of the row-major order, which a reshape does not move.
+   * The same data under another shape with the same element count (no copy). A row fill's view shares the fill:
+   * its rows are runs of the row-major order, which a reshape does not move, and an array made for either is
+   * the other's too.
    */
   public TensorData reshape(long... newDims) {
     if (count(newDims) != size()) {
       throw new IllegalArgumentException(
           "cannot view " + Arrays.toString(dims) + " as " + Arrays.toString(newDims));
     }
-    float[] r = rowValues;
-    if (r != null) {
-      return new TensorData(newDims.clone(), r);
+    if (fill != null) {
+      return new TensorData(newDims.clone(), fill);
     }
-    return new TensorData(dtype, newDims.clone(), data());
+    return new TensorData(dtype, newDims.clone(), data);
   }
 
   /** A deep copy. */
   public TensorData copy() {
-    float[] r = rowValues;
+    float[] r = unmade();
     if (r != null) {
       return new TensorData(dims.clone(), r.clone());
     }
@@ -371,7 +406,7 @@ public final class TensorData {
 
   /** Values as a float[] (a copy unless already float32 storage). */
   public float[] toFloatArray() {
-    if (rowValues == null && data instanceof float[] a) {
+    if (fill == null && data instanceof float[] a) {
       return a.clone();
     }
     float[] r = new float[size()];
@@ -398,8 +433,8 @@ public final class TensorData {
     if (o == null || o.dtype != dtype || !Arrays.equals(o.dims, dims)) {
       return false;
     }
-    float[] r = rowValues;
-    float[] or = o.rowValues;
+    float[] r = unmade();
+    float[] or = o.unmade();
     if (r != null && or != null && r.length == or.length) {
       return Arrays.equals(r, or);
     }

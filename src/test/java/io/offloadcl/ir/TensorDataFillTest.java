@@ -53,6 +53,18 @@ class TensorDataFillTest {
   }
 
   @Test
+  void aReshapedFillIsAViewThatSharesTheArrayOnceMade() {
+    TensorData t = TensorData.filledRows(new long[] {2, 3}, new float[] {1, 2});
+    TensorData v = t.reshape(3, 2);
+    float[] a = v.floats();
+    assertSame(a, t.floats(), "one array for the fill and its view");
+    a[0] = 9;
+    assertEquals(9.0, t.getDouble(0), 0);
+    assertNull(t.rowValues(), "once the view made the array, the original is no longer described by its rows");
+    assertNotNull(TensorData.filledRows(new long[] {2, 3}, new float[] {1, 2}).copy().rowValues());
+  }
+
+  @Test
   void rowsMustTileTheTensor() {
     assertThrows(IllegalArgumentException.class, () -> TensorData.filledRows(new long[] {5}, new float[] {1, 2}));
     assertThrows(IllegalArgumentException.class, () -> TensorData.filled(new long[] {-1, 2}, 1f));
