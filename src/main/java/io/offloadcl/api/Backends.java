@@ -65,7 +65,10 @@ final class Backends {
     if (!options.profiles().isEmpty()) {
       return new MultiDeviceBackend(graph, options);
     }
-    EarlyContext early = options.device() != SessionOptions.Device.JAVA && !OpenClPlatforms.devices().isEmpty()
+    // auto runs a dynamic graph on java, so it opens no context for one
+    boolean mayUseOpenCl = options.device() == SessionOptions.Device.OPENCL
+        || options.device() == SessionOptions.Device.AUTO && isStatic(graph);
+    EarlyContext early = mayUseOpenCl && !OpenClPlatforms.devices().isEmpty()
         ? new EarlyContext(OpenClPlatforms.defaultDevice()) : null;
     try {
       long t0 = System.nanoTime();
@@ -129,7 +132,8 @@ final class Backends {
         if (e.getCause() instanceof RuntimeException) {
           throw (RuntimeException) e.getCause();
         }
-        throw new DeviceException("opening an OpenCL context on " + device.name() + " failed: " + e.getCause());
+        throw new DeviceException("opening an OpenCL context on " + device.name() + " failed: " + e.getCause(),
+            e.getCause());
       }
     }
 

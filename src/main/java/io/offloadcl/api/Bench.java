@@ -112,8 +112,9 @@ public final class Bench {
   static final long SETTLE_NANOS = 300_000_000L;
 
   /**
-   * Runs each engine {@code runs} timed times, in blocks of {@link #BLOCK} after one untimed settle run, engines
-   * in rotated order per round; returns the nanoseconds of each timed run per engine.
+   * Runs each engine {@code runs} timed times, in blocks of {@link #BLOCK}, each block after untimed settle runs
+   * of the same engine (at least one, for at least {@link #SETTLE_NANOS}), engines in rotated order per round;
+   * returns the nanoseconds of each timed run per engine.
    */
   public static List<List<Long>> interleave(List<? extends BenchEngine> engines, int runs) {
     return interleave(engines, runs, SETTLE_NANOS);

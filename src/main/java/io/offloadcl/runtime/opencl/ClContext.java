@@ -107,6 +107,11 @@ public final class ClContext implements AutoCloseable {
    * writing it write the parent. {@code offset} must be a multiple of {@link #subBufferAlign}.
    */
   public ClBuffer subBuffer(ClBuffer parent, long offset, long bytes) {
+    if (subBufferAlign <= 0 || offset < 0 || offset % subBufferAlign != 0 || bytes <= 0
+        || offset + bytes > parent.bytes()) {
+      throw new DeviceException("a sub-buffer of " + bytes + " bytes at offset " + offset + " does not fit a "
+          + parent.bytes() + "-byte buffer at the " + subBufferAlign + "-byte alignment of " + device.name());
+    }
     int[] err = new int[1];
     cl_mem m = CL.clCreateSubBuffer(parent.mem, CL.CL_MEM_READ_WRITE, CL.CL_BUFFER_CREATE_TYPE_REGION,
         new cl_buffer_region(offset, bytes), err);

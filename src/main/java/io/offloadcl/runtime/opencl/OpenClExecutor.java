@@ -163,8 +163,8 @@ public final class OpenClExecutor implements AutoCloseable {
       LOG.debug("graph '{}': codegen {} ms, program {} ms, memory plan and weights {} ms, first lane {} ms",
           graph.name(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
           (System.nanoTime() - t3) / 1_000_000);
-    } catch (RuntimeException e) {
-      releaseNative();
+    } catch (RuntimeException | Error e) {
+      releaseNative(); // an OutOfMemoryError for direct memory too: the weights already on the device go back
       throw e;
     }
   }
@@ -405,6 +405,10 @@ public final class OpenClExecutor implements AutoCloseable {
           continue;
         }
         Value r = rootOf(root, v);
+        InPlace part = placed.get(r);
+        if (part != null) {
+          r = part.whole(); // a part's buffer is its concat's, whose last use covers every part's readers
+        }
         Integer idx = pooledIndex.get(r);
         if (idx != null && lastUse.get(r) == i && !freeIdx.contains(idx)) {
           freeIdx.add(idx);
@@ -452,8 +456,11 @@ public final class OpenClExecutor implements AutoCloseable {
         ClBuffer buf = ctx.hostBuffer(HostTransfer.bytes(d.dtype(), d.size()));
         slotOf.put(c, newSlot(buf.bytes(), buf));
         ByteBuffer m = q.map(buf, true, true);
-        HostTransfer.put(d, m);
-        q.unmap(buf, m);
+        try {
+          HostTransfer.put(d, m);
+        } finally {
+          q.unmap(buf, m);
+        }
         bytes += buf.bytes();
       }
       q.finish(); // the unmaps, before any lane's queue reads the weights
@@ -630,7 +637,6 @@ public final class OpenClExecutor implements AutoCloseable {
     return n;
   }
 
-  /** The generated kernels, in node order (views and fallbacks have none). */
   /** The values a buffer slot holds, for error messages. */
   private String slotValues(int slot) {
     List<String> names = new ArrayList<>();
@@ -651,6 +657,7 @@ public final class OpenClExecutor implements AutoCloseable {
     return n;
   }
 
+  /** The generated kernels, in node order (views and fallbacks have none). */
   public List<KernelSource> kernelSources() {
     List<KernelSource> l = new ArrayList<>();
     for (KernelSource s : sources) {
@@ -769,8 +776,8 @@ public final class OpenClExecutor implements AutoCloseable {
               : hostMapped[i] ? ctx.hostBuffer(slotBytes.get(i)) : ctx.buffer(slotBytes.get(i));
         }
         for (int i = 0; i < kernels.length; i++) {
-          if (entries[i] == null) {
-            continue;
+          if (entries[i] == null || !launches[i]) {
+            continue; // no kernel object for what never launches (empty outputs, in-place concats)
           }
           kernels[i] = program.kernel(entries[i]);
           Node node = order.get(i);
@@ -929,6 +936,13 @@ public final class OpenClExecutor implements AutoCloseable {
         }
         if (j >= outs.length || outs[j] == null) {
           throw new OffloadException("node '" + node.name() + "' (" + node.opType() + ") produced no output " + j);
+        }
+        long[] planned = o.type().shape().dims();
+        if (!java.util.Arrays.equals(planned, outs[j].dims()) || outs[j].dtype() != o.type().dtype()) {
+          // the buffer (and its staging) was planned for the inferred type: anything else cannot go there
+          throw new io.offloadcl.ir.ShapeMismatchException("node '" + node.name() + "' (" + node.opType()
+              + ") on its Java kernel produced output '" + o.name() + "' as " + outs[j].type() + "; the plan expects "
+              + o.type());
         }
         write(slotOf.get(o), outs[j], true);
       }

@@ -75,6 +75,29 @@ class ConcatInPlaceTest extends ClFixture {
   }
 
   @Test
+  void theConcatsBufferIsFreedAfterItsLastPartIsReadAndReused() {
+    // a (a part) is read once more after the concat's readers; then u and v are alive at once next to t: with the
+    // concat's buffer free again they fit in the three buffers planned so far, without it they need a fourth
+    OpGraph g = new OpGraph(14);
+    Value x = g.input(1, 32, 4, 4);
+    Value a = g.node("Neg", null, new long[] {1, 32, 4, 4}, x);
+    Value b = g.node("Tanh", null, new long[] {1, 32, 4, 4}, x);
+    Value c = g.node("Concat", axis(1), new long[] {1, 64, 4, 4}, a, b);
+    Value s = g.node("Sigmoid", null, new long[] {1, 64, 4, 4}, c);
+    Value t = g.node("Add", null, new long[] {1, 64, 4, 4}, s, s);
+    out(g, g.node("Mul", null, new long[] {1, 32, 4, 4}, a, x));
+    Value u = g.node("Neg", null, new long[] {1, 64, 4, 4}, t);
+    Value v = g.node("Tanh", null, new long[] {1, 64, 4, 4}, t);
+    out(g, g.node("Add", null, new long[] {1, 64, 4, 4}, u, v));
+    new ReferenceExecutor(g.graph).run(g.feeds).forEach(g.expected::put);
+    try (OpenClExecutor ex = new OpenClExecutor(g.graph, ctx, cache, OpenClExecutor.Options.defaults())) {
+      g.check(ex.run(g.feeds), 1e-6, 1e-6, false);
+      long whole = 64L * 4 * 4 * 4;
+      assertEquals(3 * whole, ex.memoryPlan().peakBytes(), ex.memoryPlan().toString());
+    }
+  }
+
+  @Test
   void concatsThatCannotBeInPlaceStillLaunchAndAreCorrect() {
     // batch 2: each part is two runs of the output, not one
     assertEquals(3, launches(g -> {
