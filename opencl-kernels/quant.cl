@@ -560,7 +560,7 @@ __kernel void KNAME(__global const char* restrict X, __global const char* restri
     for (int j = 0; j < COB; j++) {
       const int wa = w[j * Q_KT + t];
       const int wb = t + 1 < Q_KT ? w[j * Q_KT + t + 1] : 0;
-      const short16 wp = as_short16((int8)((wa & 0xffff) | (wb << 16)));
+      const short16 wp = as_short16((int8)((wa & 0xffff) | (int) ((uint) wb << 16)));
       lo[j] += q_pmadd(il, wp);
       hi[j] += q_pmadd(ih, wp);
     }

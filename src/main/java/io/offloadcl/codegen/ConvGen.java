@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Conv: pointwise convolutions as a batched GEMM (gemm.cl), the rest direct (conv.cl): on CPUs, group-1
  * unit-stride unpadded kxk convs get conv_shift_cpu (a GEMM over shifted views of the input, no column matrix),
- * depthwise convs conv_dw_cpu, others register-blocked conv_cpu (COB channels x 16 columns) where the group's
+ * depthwise convs conv_dw_cpu, others register-blocked conv_cpu (COB channels x 8 or 16 columns) where the group's
  * output channels come in fours. passes.lower.LowerConvToIm2ColGemm rewrites strided kxk convs as Im2Col + a
  * pointwise conv and padded unit-stride ones as a padding copy + an unpadded conv, by a measured rule kept there.
  */
@@ -51,7 +51,9 @@ final class ConvGen {
     if (dc == DeviceClass.CPU && group == 1 && win.ow() < SHIFT_MAX_OW && win.sh() == 1 && win.sw() == 1
         && win.ph() == 0 && win.pw() == 0 && win.phEnd() == 0 && win.pwEnd() == 0
         && win.h() == win.oh() + (win.kh() - 1) * win.dh() && win.w() == win.ow() + (win.kw() - 1) * win.dw()
-        && batch * ci * win.h() * win.w() <= Integer.MAX_VALUE) {
+        // the kernel's int indices are per batch item (the batch offset is long): input, output and weights
+        && ci * win.h() * win.w() <= Integer.MAX_VALUE && co * win.oh() * win.ow() <= Integer.MAX_VALUE
+        && co * ci * win.kh() * win.kw() <= Integer.MAX_VALUE) {
       return shifted(n, name, win, batch, ci, co, epi);
     }
     long cog = co / group;
@@ -87,10 +89,10 @@ final class ConvGen {
     win.define(b);
     long ncol = (win.oh() - 1) * win.w() + win.ow();
     int nv = ncol >= 8 * GemmGen.CPU_NV ? GemmGen.CPU_NV : GemmGen.CPU_NV_NARROW;
-    long tm = Math.min(GemmGen.CPU_TM, co);
+    long tm = Math.max(1, Math.min(GemmGen.CPU_TM, co));
     b.def("TM", tm).def("NV", nv);
     long nt = (ncol + 8L * nv - 1) / (8L * nv);
-    long mt = (co + tm - 1) / tm;
+    long mt = Math.max(1, (co + tm - 1) / tm);
     long groups = (mt + GemmGen.CPU_MAX_LOCAL - 1) / GemmGen.CPU_MAX_LOCAL;
     long l = (mt + groups - 1) / groups;
     epi.define(b, "(v, n, c, p)");

@@ -339,9 +339,10 @@ final class FusedGen {
       throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col): output " + java.util.Arrays.toString(y)
           + " does not match the window geometry (" + oh + "x" + ow + " positions)");
     }
-    if (x[0] * y[1] * y[2] > Integer.MAX_VALUE) {
-      throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col): a column matrix of " + x[0] * y[1] * y[2]
-          + " elements is past the kernel's int indices");
+    if (x[0] * y[1] > Integer.MAX_VALUE) {
+      // the output is indexed with long, its rows (batch x C*kh*kw) with int
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (Im2Col): " + x[0] * y[1]
+          + " column-matrix rows are past the kernel's int row index");
     }
     boolean cpu = dc == DeviceClass.CPU;
     Block b = new Block(name, "conv.cl", cpu ? "im2col_cpu" : "im2col", "Im2Col (node '" + n.name() + "') "

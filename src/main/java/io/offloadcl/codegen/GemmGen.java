@@ -142,11 +142,11 @@ final class GemmGen {
     } else {
       int nv = p.n() >= 8 * CPU_NV ? CPU_NV : CPU_NV_NARROW;
       // A product with fewer rows than a tile (batch-1 classifiers) gets a tile of that height, so it still takes
-      // the vector path instead of the scalar one.
-      long tm = Math.min(CPU_TM, p.m());
+      // the vector path instead of the scalar one (at least 1: an empty product still compiles, and never launches).
+      long tm = Math.max(1, Math.min(CPU_TM, p.m()));
       blk.def("TM", tm).def("NV", nv);
       long nt = (p.n() + 8 * nv - 1) / (8 * nv);
-      long mt = (p.m() + tm - 1) / tm;
+      long mt = Math.max(1, (p.m() + tm - 1) / tm);
       // Global rounded up to equal work-groups (OpenCL 1.2); the surplus items return at the bounds check.
       long groups = (mt + CPU_MAX_LOCAL - 1) / CPU_MAX_LOCAL;
       long l = (mt + groups - 1) / groups;
