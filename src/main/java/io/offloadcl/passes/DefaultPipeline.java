@@ -43,9 +43,10 @@ public final class DefaultPipeline {
         .add(new LowerConvToIm2ColMatMul(),
             "adapt to the device before fusing, so the fusers only build ops the device can run")
         .add(new DecomposeGemm(), "same for Gemm on devices without it; its MatMul+Add may then fuse as FusedMatMul")
-        .add(new LowerConvToIm2ColGemm(), "kxk and strided convs the direct kernel runs slowly become Im2Col + a"
-            + " pointwise Conv (the fast GEMM); before the fusers, so that Conv still takes the residual and"
-            + " activation. Its rule was measured on POCL; sessions optimize before placement, so it applies to all")
+        .add(new LowerConvToIm2ColGemm(), "strided kxk convs become Im2Col + a pointwise Conv (the fast GEMM), and"
+            + " padded unit-stride ones a padding copy + an unpadded Conv (run as shifted views); before the fusers,"
+            + " so those Convs still take the residual and activation. Its rule was measured on POCL; sessions"
+            + " optimize before placement, so it applies to all")
         .add(new FuseMatMulAdd(), "bias adds go into Gemm first, so the residual and activation see a Gemm")
         .add(new FuseResidualAdd(), "the epilogue adds the residual before the activation, so this runs first")
         .add(new HoistActivationAbovePool(),

@@ -45,6 +45,10 @@ final class ChannelMath {
 
   /** A copy of conv weights {@code W[M, ...]} with output channel m scaled by {@code s[m]}. */
   static TensorData scaleRows(TensorData w, double[] s) {
+    if (s.length == 0 || w.size() % s.length != 0) {
+      throw new IllegalArgumentException("weights of " + w.size() + " elements do not split into " + s.length
+          + " output channels");
+    }
     int per = w.size() / s.length;
     float[] fill = w.dtype() == io.offloadcl.ir.DType.FLOAT32 ? w.rowValues() : null;
     if (fill != null && (fill.length == 1 || fill.length == s.length)) {

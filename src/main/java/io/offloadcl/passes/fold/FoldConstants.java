@@ -40,7 +40,7 @@ public final class FoldConstants implements Pass {
       TensorData[] results = shapeOf(n);
       if (results == null && ctx.evaluator() != null && allInputsConstant(n) && !NONDETERMINISTIC.contains(n.opType())
           && !hasSubgraph(n) && outputsSmall(n)) {
-        results = evaluate(g, n, ctx);
+        results = evaluate(n, ctx);
       }
       if (results == null) {
         continue;
@@ -104,7 +104,7 @@ public final class FoldConstants implements Pass {
     return false;
   }
 
-  private static TensorData[] evaluate(Graph g, Node n, PassContext ctx) {
+  private static TensorData[] evaluate(Node n, PassContext ctx) {
     TensorData[] args = new TensorData[n.inputs().size()];
     for (int i = 0; i < args.length; i++) {
       args[i] = n.input(i) == null ? null : n.input(i).constant();

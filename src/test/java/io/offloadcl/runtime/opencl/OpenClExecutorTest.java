@@ -319,6 +319,32 @@ class OpenClExecutorTest extends ClFixture {
     }
   }
 
+  @Test
+  void rowFillWeightsReachTheDeviceWithoutTheirArrayWhetherMappedOrStaged() {
+    for (boolean mapped : new boolean[] {true, false}) {
+      try (ClContext c = ClContext.open(ctx.device(), mapped)) {
+        OpGraph g = new OpGraph(15);
+        Value x = g.input(3, 70);
+        // 70 x 40 weights as 7 rows of 400 equal values, and a whole-tensor splat of 8193 (> one 8192-float chunk)
+        float[] rows = {0.5f, -1f, 2f, 0f, 0.25f, -0.75f, 3f};
+        TensorData w = TensorData.filledRows(new long[] {70, 40}, rows);
+        TensorData splat = TensorData.filled(new long[] {8193}, -1.5f);
+        Value y = g.node("MatMul", null, new long[] {3, 40}, x, g.constant(w));
+        Value z = g.node("Add", null, new long[] {8193}, g.input(8193), g.constant(splat));
+        g.graph.addOutput(y);
+        g.graph.addOutput(z);
+        try (ProgramCache pc = new ProgramCache(c, null);
+            OpenClExecutor ex = new OpenClExecutor(g.graph, c, pc, OpenClExecutor.Options.defaults())) {
+          assertTrue(w.rowValues() != null && splat.rowValues() != null,
+              (mapped ? "mapped" : "staged") + " upload made the fills' arrays");
+          // the reference executor reads the arrays (made now), the device got its values from the rows
+          new io.offloadcl.runtime.cpu.ReferenceExecutor(g.graph).run(g.feeds).forEach(g.expected::put);
+          g.check(ex.run(g.feeds), 1e-5, 1e-5, false);
+        }
+      }
+    }
+  }
+
   private static void weights(ClContext ctx) {
     int quarter = OpenClExecutor.STAGING_BYTES / 4;
     long big = quarter * 3L / 4; // 0.75 of the staging buffer: the second one does not fit beside the first
