@@ -78,8 +78,7 @@ final class ConvGen {
 
   /**
    * conv_shift_cpu: the product Wt (CO x CI*KH*KW) * shifted views of X over NCOL = (OH-1)*W + OW columns, with
-   * gemm_cpu's register tile and its rows-first work-groups, sized as GemmGen.emit sizes them (the lines are
-   * repeated here rather than shared because that method specializes gemm.cl).
+   * gemm_cpu's register tile and its rows-first work-groups ({@link GemmGen#cpuRange}).
    */
   private static KernelSource shifted(Node n, String name, Windows win, long batch, long ci, long co,
       Epilogue epi) {
@@ -88,15 +87,10 @@ final class ConvGen {
     b.def("BATCH", batch).def("CI", ci).def("CO", co);
     win.define(b);
     long ncol = (win.oh() - 1) * win.w() + win.ow();
-    int nv = ncol >= 8 * GemmGen.CPU_NV ? GemmGen.CPU_NV : GemmGen.CPU_NV_NARROW;
-    long tm = Math.max(1, Math.min(GemmGen.CPU_TM, co));
-    b.def("TM", tm).def("NV", nv);
-    long nt = (ncol + 8L * nv - 1) / (8L * nv);
-    long mt = Math.max(1, (co + tm - 1) / tm);
-    long groups = (mt + GemmGen.CPU_MAX_LOCAL - 1) / GemmGen.CPU_MAX_LOCAL;
-    long l = (mt + groups - 1) / groups;
+    GemmGen.CpuRange r = GemmGen.cpuRange(co, ncol, batch);
+    b.def("TM", r.tm()).def("NV", r.nv());
     epi.define(b, "(v, n, c, p)");
-    return new KernelSource(name, b.source(), "", new long[] {l * groups, nt, batch}, new long[] {l, 1, 1},
+    return new KernelSource(name, b.source(), "", r.global(), r.local(),
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
   }
 

@@ -140,18 +140,10 @@ final class GemmGen {
       global = new long[] {roundUp(p.n(), 16), roundUp(p.m(), 16), p.batch()};
       local = new long[] {16, 16, 1};
     } else {
-      int nv = p.n() >= 8 * CPU_NV ? CPU_NV : CPU_NV_NARROW;
-      // A product with fewer rows than a tile (batch-1 classifiers) gets a tile of that height, so it still takes
-      // the vector path instead of the scalar one (at least 1: an empty product still compiles, and never launches).
-      long tm = Math.max(1, Math.min(CPU_TM, p.m()));
-      blk.def("TM", tm).def("NV", nv);
-      long nt = (p.n() + 8 * nv - 1) / (8 * nv);
-      long mt = Math.max(1, (p.m() + tm - 1) / tm);
-      // Global rounded up to equal work-groups (OpenCL 1.2); the surplus items return at the bounds check.
-      long groups = (mt + CPU_MAX_LOCAL - 1) / CPU_MAX_LOCAL;
-      long l = (mt + groups - 1) / groups;
-      global = new long[] {l * groups, nt, p.batch()};
-      local = new long[] {l, 1, 1};
+      CpuRange r = cpuRange(p.m(), p.n(), p.batch());
+      blk.def("TM", r.tm()).def("NV", r.nv());
+      global = r.global();
+      local = r.local();
     }
     epi.define(blk, epiParams);
     if (dc == DeviceClass.CPU) {
@@ -164,6 +156,23 @@ final class GemmGen {
       epi.defineVector(blk, epiParams);
     }
     return new KernelSource(name, blk.source(), "", global, local, epi.args(args));
+  }
+
+  /** The CPU register tile (TM rows x 8*NV columns) and the rows-first range over an M x N product, per batch. */
+  record CpuRange(long tm, int nv, long[] global, long[] local) {}
+
+  /** The tile and range gemm_cpu (and conv.cl's conv_shift_cpu, the same tile over shifted views) run with. */
+  static CpuRange cpuRange(long m, long n, long batch) {
+    int nv = n >= 8 * CPU_NV ? CPU_NV : CPU_NV_NARROW;
+    // A product with fewer rows than a tile (batch-1 classifiers) gets a tile of that height, so it still takes
+    // the vector path instead of the scalar one (at least 1: an empty product still compiles, and never launches).
+    long tm = Math.max(1, Math.min(CPU_TM, m));
+    long nt = (n + 8L * nv - 1) / (8L * nv);
+    long mt = Math.max(1, (m + tm - 1) / tm);
+    // Global rounded up to equal work-groups (OpenCL 1.2); the surplus items return at the bounds check.
+    long groups = (mt + CPU_MAX_LOCAL - 1) / CPU_MAX_LOCAL;
+    long l = (mt + groups - 1) / groups;
+    return new CpuRange(tm, nv, new long[] {l * groups, nt, batch}, new long[] {l, 1, 1});
   }
 
   private static long roundUp(long x, long q) {
