@@ -264,7 +264,9 @@ final class FusedGen {
       case "Identity": case "Sigmoid": case "Tanh": case "Exp": case "Log": case "Sqrt": case "Abs": case "Neg":
       case "Reciprocal": case "Erf": case "Floor": case "Ceil": case "Softplus": case "Softsign": case "Sin":
       case "Cos": case "Gelu": case "GeluTanh":
-        return apply(fn, p, a, null); // arithmetic and one-operand math functions only: the same text is lane-wise
+        // the same text is lane-wise: arithmetic and math functions of float8 (Softplus's fmax(a, 0.0f) included,
+        // which OpenCL defines for a vector and a scalar)
+        return apply(fn, p, a, null);
       default:
         return null;
     }

@@ -58,8 +58,8 @@ class ConvGemmKernelsTest extends ClFixture {
 
   @Test
   void largeProductsWalkingRowTilesFirstKeepEdgesBatchAndEpilogue() {
-    // Each operand pair is over GemmGen's 2 MiB: rows-first ranges, M not a multiple of 6, N not of 32; 1705 rows
-    // are 285 row tiles, split into two work-groups of 143 with one surplus item.
+    // Large products (every product ranges rows-first now; these are the ones once above the old 2 MiB rule): M not
+    // a multiple of 6, N not of 32; 1705 rows are 285 row tiles, split into two work-groups of 143 with one surplus.
     OpGraph g = new OpGraph(9);
     long[][][] mms = {{{2, 301, 1500}, {1500, 70}, {2, 301, 70}}, {{1705, 400}, {400, 40}, {1705, 40}}};
     for (long[][] c : mms) {
