@@ -25,8 +25,8 @@ final class GemmGen {
    * The CPU variant ranges over row tiles first: dimension 0 of the range is the row tile and one work-group holds
    * all row tiles of one 32-column panel (16 where N < 32; up to CPU_MAX_LOCAL of them), so POCL, which runs a
    * work-group's items in order on one core, streams A while that panel of B (K x 32 floats, 128 KB at K = 1024)
-   * stays in L2. Columns first instead keeps a 6-row strip of A in L1 and streams all of B once per strip: 32/6 times the traffic once
-   * neither operand fits in cache. Measured in one process, interleaved, medians of 9-11 rounds on the loaded
+   * stays in L2. Columns first instead keeps a 6-row strip of A in L1 and streams all of B once per strip: 32/6
+   * times the traffic once neither operand fits in cache. Measured in one process, interleaved, medians of 9-11 rounds on the loaded
    * 2-core machine (columns-first -> rows-first, GFLOP/s): 1024^3 51.5 -> 73.7, 26.9 -> 48.0, 40.7 -> 42.4;
    * 256x196x2304 (3x3 256 on 14x14 via im2col) 43.6 -> 62.7, 39.9 -> 63.2, 38.7 -> 58.2; 128x784x1152 68.4 ->
    * 76.6, 69.1 -> 72.5; 64x12544x147 56.6 -> 63.7, 52.8 -> 54.8. Products under 2 MiB of operands first stayed
