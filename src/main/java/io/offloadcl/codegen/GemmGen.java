@@ -22,24 +22,24 @@ final class GemmGen {
   static final int CPU_NV_NARROW = 2;
 
   /**
-   * The CPU variant ranges over row tiles first: dimension 0 of the range is the row tile and one work-group holds
-   * all row tiles of one 32-column panel (16 where N < 32; up to CPU_MAX_LOCAL of them), so POCL, which runs a
-   * work-group's items in order on one core, streams A while that panel of B (K x 32 floats, 128 KB at K = 1024)
-   * stays in L2. Columns first instead keeps a 6-row strip of A in L1 and streams all of B once per strip: 32/6
-   * times the traffic once neither operand fits in cache. Measured in one process, interleaved, medians of 9-11 rounds on the loaded
+   * The CPU variant ranges over row tiles first: dimension 0 of the range is the row tile and one work-group holds all
+   * row tiles of one 32-column panel (16 where N < 32; up to CPU_MAX_LOCAL of them), so POCL, which runs a work-group's
+   * items in order on one core, streams A while that panel of B (K x 32 floats, 128 KB at K = 1024) stays in L2.
+   * Columns first instead keeps a 6-row strip of A in L1 and streams all of B once per strip: 32/6 times the traffic
+   * once neither operand fits in cache. Measured in one process, interleaved, medians of 9-11 rounds on the loaded
    * 2-core machine (columns-first -> rows-first, GFLOP/s): 1024^3 51.5 -> 73.7, 26.9 -> 48.0, 40.7 -> 42.4;
-   * 256x196x2304 (3x3 256 on 14x14 via im2col) 43.6 -> 62.7, 39.9 -> 63.2, 38.7 -> 58.2; 128x784x1152 68.4 ->
-   * 76.6, 69.1 -> 72.5; 64x12544x147 56.6 -> 63.7, 52.8 -> 54.8. Products under 2 MiB of operands first stayed
-   * columns-first (512^3 measured 77.8 -> 69.5 when forced, with the older 4 x 32 tile); with the 6 x 32 tile and
-   * fma, rows-first for every size took the kernels of whole models from (jars alternated, 4 rounds, medians of
-   * the per-node profile) squeezenet's 26 convs 7.8-8.4 -> 4.9-6.9 ms and resnet50's 49 convs 70-73 -> 55-58 ms,
-   * resnet50's run 70-91 -> 58 ms: most of their products are small (N = 169 or 196 pixels). A 32-item
-   * work-group cap instead of 256 measured the same within the noise. Also tried and not kept: K blocking
-   * (KC 128/256) with 2 or 4 row tiles per work-item sharing one B chunk from L1, partial sums in private
-   * memory (no better than rows-first alone, 0.7x on K = 64); a fixed 8 or 32 row-tile work-group (no better);
-   * the work-group copying each 128- or 256-deep chunk of its B panel into __local memory between barriers, so
-   * it is contiguous and L1-resident (0.85-1.08x of rows-first alone). At 1024^3 the B panel's rows are 4 KiB
-   * apart and map to few cache sets, a likely reason that product still swings with the machine's load.
+   * 256x196x2304 (3x3 256 on 14x14 via im2col) 43.6 -> 62.7, 39.9 -> 63.2, 38.7 -> 58.2; 128x784x1152 68.4 -> 76.6,
+   * 69.1 -> 72.5; 64x12544x147 56.6 -> 63.7, 52.8 -> 54.8. Products under 2 MiB of operands first stayed columns-first
+   * (512^3 measured 77.8 -> 69.5 when forced, with the older 4 x 32 tile); with the 6 x 32 tile and fma, rows-first for
+   * every size took the kernels of whole models from (jars alternated, 4 rounds, medians of the per-node profile)
+   * squeezenet's 26 convs 7.8-8.4 -> 4.9-6.9 ms and resnet50's 49 convs 70-73 -> 55-58 ms, resnet50's run 70-91 -> 58
+   * ms: most of their products are small (N = 169 or 196 pixels). A 32-item work-group cap instead of 256 measured the
+   * same within the noise. Also tried and not kept: K blocking (KC 128/256) with 2 or 4 row tiles per work-item sharing
+   * one B chunk from L1, partial sums in private memory (no better than rows-first alone, 0.7x on K = 64); a fixed 8 or
+   * 32 row-tile work-group (no better); the work-group copying each 128- or 256-deep chunk of its B panel into __local
+   * memory between barriers, so it is contiguous and L1-resident (0.85-1.08x of rows-first alone). At 1024^3 the B
+   * panel's rows are 4 KiB apart and map to few cache sets, a likely reason that product still swings with the
+   * machine's load.
    */
   static final long CPU_MAX_LOCAL = 256;
 
