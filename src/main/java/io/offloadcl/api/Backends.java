@@ -81,7 +81,7 @@ final class Backends {
           return opencl(graph, options, early, optimizeMs);
         case AUTO:
         default:
-          if (early == null) {
+          if (OpenClPlatforms.devices().isEmpty()) {
             log(options, "device auto: no OpenCL device ({}), running on java", OpenClPlatforms.unavailableReason());
             return java(graph);
           }
