@@ -120,6 +120,60 @@ public final class DeviceProfiles {
     return r;
   }
 
+  /**
+   * Gives repeated profiles distinct ids ({@code pocl-cpu}, {@code pocl-cpu#2}, …) so that one profile can
+   * describe two devices of the same make; the placement tells devices apart by id.
+   */
+  public static List<DeviceProfile> distinctIds(List<DeviceProfile> profiles) {
+    Map<String, Integer> seen = new HashMap<>();
+    List<DeviceProfile> r = new ArrayList<>();
+    for (DeviceProfile p : profiles) {
+      int n = seen.merge(p.id(), 1, Integer::sum);
+      r.add(n == 1 ? p : renamed(p, p.id() + "#" + n));
+    }
+    return r;
+  }
+
+  private static DeviceProfile renamed(DeviceProfile p, String id) {
+    DeviceProfile.Builder b = DeviceProfile.builder(id, p.kind()).name(p.name() + " #" + id.substring(id.indexOf('#') + 1))
+        .match(p.match()).peakGflops(p.peakGflopsFp32()).peakGopsInt8(p.peakGopsInt8())
+        .memoryBandwidthGBs(p.memoryBandwidthGBs()).memoryCapacityBytes(p.memoryCapacityBytes())
+        .sharedMemory(p.sharedMemory()).launchOverheadUs(p.launchOverheadUs()).supportedOps(p.supportedOps())
+        .unsupportedOps(p.unsupportedOps()).source(p.source());
+    if (p.hostResident()) {
+      b.hostResident();
+    } else {
+      b.link(p.linkBandwidthGBs(), p.linkLatencyUs());
+    }
+    p.efficiencies().forEach(b::efficiency);
+    return b.build();
+  }
+
+  /**
+   * The bundled profile that describes an OpenCL device: the first in the index whose match rule accepts it (so
+   * a specific profile listed before a general one wins, as {@code pocl-cpu-basic} before {@code pocl-cpu});
+   * null when none does.
+   */
+  public static DeviceProfile bundledFor(String platformName, String deviceName, String deviceType) {
+    for (DeviceProfile p : allBundledCached()) {
+      if (p.match().matchesOpenCl(platformName, deviceName, deviceType)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static volatile List<DeviceProfile> bundledCache;
+
+  private static List<DeviceProfile> allBundledCached() {
+    List<DeviceProfile> r = bundledCache;
+    if (r == null) {
+      r = List.copyOf(allBundled());
+      bundledCache = r;
+    }
+    return r;
+  }
+
   /** A profile given as a file path (when it names an existing file or ends in .yaml/.yml) or a bundled id. */
   public static DeviceProfile resolve(String idOrPath) {
     Path p = Path.of(idOrPath);

@@ -5,10 +5,14 @@ import io.offloadcl.device.DeviceProfile;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Strategies by name: {@code cpu-only}, {@code gpu-only}, {@code only:ID}, {@code greedy}, {@code heft}, {@code optimal}. */
+/**
+ * Strategies by name: {@code cpu-only}, {@code gpu-only}, {@code only:ID}, {@code fastest-single}, {@code greedy},
+ * {@code heft}, {@code optimal}.
+ */
 public final class Strategies {
   /** Names accepted by {@link #byName}, besides {@code only:ID}. */
-  public static final List<String> NAMES = List.of("cpu-only", "gpu-only", "greedy", "heft", "optimal");
+  public static final List<String> NAMES = List.of("cpu-only", "gpu-only", SingleDeviceStrategy.FASTEST, "greedy",
+      "heft", "optimal");
 
   private Strategies() {}
 
@@ -18,6 +22,8 @@ public final class Strategies {
         return SingleDeviceStrategy.ofKind(DeviceKind.CPU);
       case "gpu-only":
         return SingleDeviceStrategy.ofKind(DeviceKind.GPU);
+      case SingleDeviceStrategy.FASTEST:
+        return SingleDeviceStrategy.fastest();
       case "greedy":
         return new GreedyStrategy();
       case "heft":

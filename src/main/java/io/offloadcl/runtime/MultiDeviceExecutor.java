@@ -2,6 +2,7 @@ package io.offloadcl.runtime;
 
 import io.offloadcl.device.CostModel;
 import io.offloadcl.device.DeviceProfile;
+import io.offloadcl.device.DeviceProfiles;
 import io.offloadcl.ir.DeviceException;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
@@ -86,33 +87,9 @@ public final class MultiDeviceExecutor implements AutoCloseable {
   private final List<double[]> history = new ArrayList<>();
   private boolean closed;
 
-  /**
-   * Gives repeated profiles distinct ids ({@code pocl-cpu}, {@code pocl-cpu#2}, …) so that one profile can
-   * describe two devices of the same make; the placement tells devices apart by id.
-   */
+  /** See {@link DeviceProfiles#distinctIds}. */
   public static List<DeviceProfile> distinctIds(List<DeviceProfile> profiles) {
-    Map<String, Integer> seen = new HashMap<>();
-    List<DeviceProfile> r = new ArrayList<>();
-    for (DeviceProfile p : profiles) {
-      int n = seen.merge(p.id(), 1, Integer::sum);
-      r.add(n == 1 ? p : renamed(p, p.id() + "#" + n));
-    }
-    return r;
-  }
-
-  private static DeviceProfile renamed(DeviceProfile p, String id) {
-    DeviceProfile.Builder b = DeviceProfile.builder(id, p.kind()).name(p.name() + " #" + id.substring(id.indexOf('#') + 1))
-        .match(p.match()).peakGflops(p.peakGflopsFp32()).peakGopsInt8(p.peakGopsInt8())
-        .memoryBandwidthGBs(p.memoryBandwidthGBs()).memoryCapacityBytes(p.memoryCapacityBytes())
-        .sharedMemory(p.sharedMemory()).launchOverheadUs(p.launchOverheadUs()).supportedOps(p.supportedOps())
-        .unsupportedOps(p.unsupportedOps()).source(p.source());
-    if (p.hostResident()) {
-      b.hostResident();
-    } else {
-      b.link(p.linkBandwidthGBs(), p.linkLatencyUs());
-    }
-    p.efficiencies().forEach(b::efficiency);
-    return b.build();
+    return DeviceProfiles.distinctIds(profiles);
   }
 
   /**
@@ -131,11 +108,16 @@ public final class MultiDeviceExecutor implements AutoCloseable {
         r.add(new Binding(p, null));
         continue;
       }
+      // a device this profile describes best (pocl-cpu: the pthread device, not POCL's basic one, which has a
+      // profile of its own), else any device its rule accepts
       ClDevice found = null;
-      for (ClDevice d : all) {
-        if (!taken.contains(d.index()) && p.match().matchesOpenCl(d.platformName(), d.name(), d.type().name())) {
-          found = d;
-          break;
+      for (int pass = 0; pass < 2 && found == null; pass++) {
+        for (ClDevice d : all) {
+          if (!taken.contains(d.index()) && p.match().matchesOpenCl(d.platformName(), d.name(), d.type().name())
+              && (pass == 1 || isOwnProfile(p, d))) {
+            found = d;
+            break;
+          }
         }
       }
       if (found == null) {
@@ -148,6 +130,11 @@ public final class MultiDeviceExecutor implements AutoCloseable {
       r.add(new Binding(p, found));
     }
     return r;
+  }
+
+  private static boolean isOwnProfile(DeviceProfile p, ClDevice d) {
+    DeviceProfile own = DeviceProfiles.bundledFor(d.platformName(), d.name(), d.type().name());
+    return own != null && own.id().equals(p.id());
   }
 
   /**

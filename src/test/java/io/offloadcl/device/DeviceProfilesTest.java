@@ -40,6 +40,19 @@ class DeviceProfilesTest {
       "");
 
   @Test
+  void theSpecificPoclProfileWinsOverTheGeneralOneAndTheirFiguresCompare() {
+    String pocl = "Portable Computing Language";
+    assertEquals("pocl-cpu-basic", DeviceProfiles.bundledFor(pocl, "basic-skylake-avx512-AMD EPYC", "CPU").id());
+    assertEquals("pocl-cpu", DeviceProfiles.bundledFor(pocl, "pthread-skylake-avx512-AMD EPYC", "CPU").id());
+    assertNull(DeviceProfiles.bundledFor("Some Vendor", "Mystery Device", "CPU"));
+    // what the per-shape choice relies on: basic has the lower fixed cost, pthread the higher compute rate
+    DeviceProfile basic = DeviceProfiles.bundled("pocl-cpu-basic");
+    DeviceProfile pthread = DeviceProfiles.bundled("pocl-cpu");
+    assertTrue(basic.linkLatencyUs() < pthread.linkLatencyUs() && basic.launchOverheadUs() < pthread.launchOverheadUs());
+    assertTrue(basic.peakGflopsFp32() < pthread.peakGflopsFp32());
+  }
+
+  @Test
   void parsesEveryField() {
     DeviceProfile d = DeviceProfiles.parse(GOOD, "test-gpu", "test-gpu.yaml");
     assertEquals("test-gpu", d.id());
