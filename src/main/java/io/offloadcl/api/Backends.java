@@ -9,6 +9,7 @@ import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import io.offloadcl.runtime.cpu.ReferenceExecutor;
 import io.offloadcl.runtime.opencl.ClContext;
+import io.offloadcl.runtime.opencl.ClDeviceSet;
 import io.offloadcl.runtime.opencl.ClDevice;
 import io.offloadcl.runtime.opencl.OpenClExecutor;
 import io.offloadcl.codegen.DeviceClass;
@@ -20,6 +21,7 @@ import io.offloadcl.runtime.opencl.OpenClModel;
 import io.offloadcl.runtime.opencl.ShapeSpecializer;
 import io.offloadcl.runtime.opencl.OpenClPlatforms;
 import io.offloadcl.runtime.opencl.ProgramCache;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +71,7 @@ final class Backends {
     boolean mayUseOpenCl = options.device() == SessionOptions.Device.OPENCL
         || options.device() == SessionOptions.Device.AUTO && isStatic(graph);
     EarlyContext early = mayUseOpenCl && !OpenClPlatforms.devices().isEmpty()
-        ? new EarlyContext(OpenClPlatforms.defaultDevice()) : null;
+        ? new EarlyContext(openClDevices().get(0)) : null;
     try {
       long t0 = System.nanoTime();
       graph = optimized(graph, options);
@@ -214,50 +216,94 @@ final class Backends {
       throw new UnsupportedOperatorException("graph '" + graph.name() + "' has dynamic shapes; device auto"
           + " runs it on java (ask for device opencl to compile it per input shape)");
     }
-    ClDevice device = OpenClPlatforms.defaultDevice();
+    List<ClDevice> devices = openClDevices();
     long t0 = System.nanoTime();
-    ClContext ctx = early != null ? early.take() : ClContext.open(device);
+    ClContext first = early != null ? early.take() : ClContext.open(devices.get(0));
     long t1 = System.nanoTime();
-    ProgramCache cache = null;
+    ClDeviceSet set = null;
     try {
-      cache = new ProgramCache(ctx, Settings.cacheDir().resolve("programs"));
-      OpenClModel model = new OpenClModel(graph, ctx, cache, new OpenClExecutor.Options(options.strict(), deviceClass(device), options.dumpKernels()));
+      set = ClDeviceSet.choosing(devices, devices.stream().map(Backends::profileOf).toList(), first,
+          Settings.cacheDir().resolve("programs"));
+      OpenClExecutor.Options eo = new OpenClExecutor.Options(options.strict(), null, options.dumpKernels());
+      OpenClModel model = new OpenClModel(graph, set, eo);
+      int[] builds = set.cacheCounts();
       // the open-time breakdown: where a session open's milliseconds go (see docs/benchmarks.md)
       log(options, "open '{}': optimize {} ms, OpenCL context wait {} ms, compile (codegen, program, weights) {} ms;"
           + " program cache: {} binary load(s), {} source build(s)", graph.name(), optimizeMs,
-          (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, cache.binaryLoads(), cache.sourceBuilds());
+          (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, builds[1], builds[0]);
       for (OpenClExecutor e : model.executors()) {
         if (!e.fallbacks().isEmpty()) {
           log(options, "device opencl: ops on the Java reference kernels: {}", e.fallbacks());
         }
       }
-      return new OpenClBackend("opencl:" + device.name(), ctx, cache, model);
+      return new OpenClBackend(set, model);
     } catch (RuntimeException e) {
-      if (cache != null) {
-        cache.close();
+      if (set != null) {
+        set.close();
+      } else {
+        first.close();
       }
-      ctx.close();
       throw e;
     }
   }
 
-  /** An OpenCL backend: owns the compiled model, its context and its program cache. */
+  /**
+   * The OpenCL devices a session may use, the one a tie goes to first: the device the setting
+   * {@code offloadcl.opencl.device} names (an index as {@code offloadcl devices} lists them) alone; else the
+   * default device (a GPU, else the CPU device with most compute units) and every other device a bundled profile
+   * describes, so that the cost model can pick per input shape (POCL's basic device for a small graph). The
+   * default device alone when no profile describes it: then there is nothing to compare it with.
+   */
+  static List<ClDevice> openClDevices() {
+    java.util.Optional<String> pinned = Settings.get(OPENCL_DEVICE);
+    if (pinned.isPresent()) {
+      int index;
+      try {
+        index = Integer.parseInt(pinned.get());
+      } catch (NumberFormatException e) {
+        throw new DeviceException("setting " + OPENCL_DEVICE + " (" + Settings.envName(OPENCL_DEVICE) + ") is '"
+            + pinned.get() + "'; expected an OpenCL device index as `offloadcl devices` lists them");
+      }
+      return List.of(OpenClPlatforms.device(index));
+    }
+    ClDevice dflt = OpenClPlatforms.defaultDevice();
+    List<ClDevice> r = new java.util.ArrayList<>(List.of(dflt));
+    if (profileOf(dflt) != null) {
+      for (ClDevice d : OpenClPlatforms.devices()) {
+        if (d != dflt && profileOf(d) != null) {
+          r.add(d);
+        }
+      }
+    }
+    return r;
+  }
+
+  /** Setting that pins OpenCL sessions to one device. */
+  static final String OPENCL_DEVICE = "offloadcl.opencl.device";
+
+  /** The bundled profile that describes a device, or null. */
+  static DeviceProfile profileOf(ClDevice d) {
+    return DeviceProfiles.bundledFor(d.platformName(), d.name(), d.type().name());
+  }
+
+  /** An OpenCL backend: owns the compiled model and its devices' contexts and program caches. */
   private static final class OpenClBackend implements Backend {
-    private final String name;
-    private final ClContext ctx;
-    private final ProgramCache cache;
+    private final ClDeviceSet devices;
     private final OpenClModel model;
 
-    OpenClBackend(String name, ClContext ctx, ProgramCache cache, OpenClModel model) {
-      this.name = name;
-      this.ctx = ctx;
-      this.cache = cache;
+    OpenClBackend(ClDeviceSet devices, OpenClModel model) {
+      this.devices = devices;
       this.model = model;
     }
 
+    /** "opencl:" and the device the model ran on so far (several, joined by " + ", when shapes differed). */
     @Override
     public String name() {
-      return name;
+      java.util.Set<String> used = new java.util.LinkedHashSet<>();
+      for (OpenClExecutor e : model.executors()) {
+        used.add(e.device().name());
+      }
+      return "opencl:" + (used.isEmpty() ? devices.device(0).name() : String.join(" + ", used));
     }
 
     @Override
@@ -287,8 +333,7 @@ final class Backends {
       try {
         model.close();
       } finally {
-        cache.close();
-        ctx.close();
+        devices.close();
       }
     }
   }
@@ -303,12 +348,8 @@ final class Backends {
    * OpenCL device type, when no profile matches. Device differences stay data, never vendor checks.
    */
   static DeviceClass deviceClass(ClDevice device) {
-    for (DeviceProfile p : DeviceProfiles.allBundled()) {
-      if (p.match().matchesOpenCl(device.platformName(), device.name(), device.type().name())) {
-        return p.kind() == DeviceKind.GPU ? DeviceClass.GPU : DeviceClass.CPU;
-      }
-    }
-    return null;
+    DeviceProfile p = profileOf(device);
+    return p == null ? null : p.kind() == DeviceKind.GPU ? DeviceClass.GPU : DeviceClass.CPU;
   }
 
   private static void log(SessionOptions options, String fmt, Object... args) {

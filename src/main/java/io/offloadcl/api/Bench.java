@@ -69,7 +69,7 @@ public final class Bench {
   public record ModelResult(String model, String device, String inputs, Double openColdMs, Double openWarmMs,
       Double firstRunColdMs, Double firstRunWarmMs, BenchStats offloadcl, BenchStats onnxRuntime, Double ratio,
       Double ortOpenMs, Long hostPeakBytes, Long devicePeakBytes, Long kernelsPerRun, Long hostFallbackOps,
-      String error) {}
+      String error, String ranOn) {}
 
   /** An n×n×n fp32 product: GFLOP/s of the whole run (input and output transfers included) on each engine. */
   public record GemmResult(int n, double offloadclGflops, double kernelOnlyGflops, Double onnxRuntimeGflops,
@@ -289,7 +289,7 @@ public final class Bench {
         Map<String, Long> counters = s.backendCounters();
         ModelResult r = new ModelResult(name, dev, inputsFrom, openCold, openWarm, firstCold, firstWarm, ours, ort,
             ort == null ? null : ours.ratioTo(ort), ortOpen, heapPeak, counters.get("device_peak_bytes"),
-            counters.get("kernels_per_run"), counters.get("host_fallback_ops"), null);
+            counters.get("kernels_per_run"), counters.get("host_fallback_ops"), null, s.device());
         progress.accept(String.format(java.util.Locale.ROOT, "%s [%s]: median %.2f ms%s", name, dev, ours.medianMs(),
             ort == null ? "" : String.format(java.util.Locale.ROOT, ", onnxruntime %.2f ms, ratio %.2f",
                 ort.medianMs(), r.ratio())));
@@ -303,7 +303,7 @@ public final class Bench {
       String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
       progress.accept(name + " [" + dev + "]: FAILED " + msg);
       return new ModelResult(name, dev, inputsFrom, openCold, openWarm, firstCold, firstWarm, null, null, null, null,
-          null, null, null, null, msg);
+          null, null, null, null, msg, null);
     } finally {
       if (savedCache == null) {
         System.clearProperty("offloadcl.cache.dir");

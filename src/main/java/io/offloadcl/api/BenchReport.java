@@ -115,7 +115,7 @@ public record BenchReport(String date, String device, int cores, int threads, St
         continue;
       }
       rows.add(String.format(Locale.ROOT, "| %s | %s | %.2f (%.2f–%.2f) | %s | %s | %.0f / %.0f | %.0f / %.0f | %s | %s | %.0f |",
-          m.model(), m.device(), m.offloadcl().medianMs(), m.offloadcl().minMs(), m.offloadcl().maxMs(),
+          m.model(), m.device() + ranOnSuffix(m.ranOn()), m.offloadcl().medianMs(), m.offloadcl().minMs(), m.offloadcl().maxMs(),
           m.onnxRuntime() == null ? "–" : String.format(Locale.ROOT, "%.2f", m.onnxRuntime().medianMs()),
           m.ratio() == null ? "–" : String.format(Locale.ROOT, "%.2f", m.ratio()),
           m.openColdMs(), m.openWarmMs(), m.firstRunColdMs(), m.firstRunWarmMs(),
@@ -124,5 +124,22 @@ public record BenchReport(String date, String device, int cores, int threads, St
           m.hostPeakBytes() / 1e6));
     }
     return String.join("\n", rows) + "\n";
+  }
+
+  /**
+   * " (basic)" for a run on POCL's basic device, " (pthread)" on its pthread device: the driver prefix of an OpenCL
+   * device name, or the whole name where it has none; empty for Java.
+   */
+  public static String ranOnSuffix(String ranOn) {
+    if (ranOn == null || !ranOn.startsWith("opencl:")) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String name : ranOn.substring("opencl:".length()).split(" \\+ ")) {
+      int dash = name.indexOf('-');
+      String prefix = dash > 0 ? name.substring(0, dash) : name;
+      b.append(b.length() == 0 ? "" : " + ").append(prefix.chars().allMatch(Character::isLowerCase) ? prefix : name);
+    }
+    return " (" + b + ")";
   }
 }

@@ -99,13 +99,23 @@ class BenchHarnessTest {
   }
 
   @Test
+  void theTableNamesTheDriverOfTheDeviceARunUsed() {
+    assertEquals(" (basic)", BenchReport.ranOnSuffix("opencl:basic-skylake-avx512-AMD EPYC"));
+    assertEquals(" (basic + pthread)",
+        BenchReport.ranOnSuffix("opencl:basic-skylake-avx512-AMD EPYC + pthread-skylake-avx512-AMD EPYC"));
+    assertEquals(" (NVIDIA H100 80GB HBM3)", BenchReport.ranOnSuffix("opencl:NVIDIA H100 80GB HBM3"));
+    assertEquals("", BenchReport.ranOnSuffix("java"));
+    assertEquals("", BenchReport.ranOnSuffix(null));
+  }
+
+  @Test
   void jsonHasOneEntryPerModelWithRatioAndStats(@TempDir Path dir) throws Exception {
     BenchStats ours = new BenchStats(10, 3.0, 2.0, 9.0);
     BenchStats ort = new BenchStats(10, 2.0, 1.5, 4.0);
     Bench.ModelResult ok = new Bench.ModelResult("m", "opencl", "test_data_set_0", 400.0, 30.0, 5.0, 3.5, ours, ort,
-        1.5, 12.0, 1L << 20, 4096L, 7L, 0L, null);
+        1.5, 12.0, 1L << 20, 4096L, 7L, 0L, null, "opencl:basic-skylake-avx512-AMD EPYC");
     Bench.ModelResult failed = new Bench.ModelResult("bad", "opencl", null, null, null, null, null, null, null, null,
-        null, null, null, null, null, "UnsupportedOperatorException: node 'n' (Foo)");
+        null, null, null, null, null, "UnsupportedOperatorException: node 'n' (Foo)", null);
     BenchReport r = new BenchReport("now", "pocl", 2, 2, "all cores (2)", List.of(ok, failed),
         List.of(new Bench.GemmResult(512, 20, 25, 30.0, ours, ort)), null, 30.0, List.of());
     Path json = dir.resolve("r.json");
@@ -116,12 +126,13 @@ class BenchHarnessTest {
     assertEquals(1.5, m0.get("ratio").getAsDouble(), 0);
     assertEquals(3.0, m0.getAsJsonObject("offloadcl").get("medianMs").getAsDouble(), 0);
     assertEquals(7, m0.get("kernelsPerRun").getAsLong());
+    assertEquals("opencl:basic-skylake-avx512-AMD EPYC", m0.get("ranOn").getAsString());
     JsonObject m1 = o.getAsJsonArray("models").get(1).getAsJsonObject();
     assertTrue(m1.get("error").getAsString().startsWith("UnsupportedOperatorException"));
     assertNull(m1.get("offloadcl"), "a failed model has no stats");
     assertEquals(512, o.getAsJsonArray("gemm").get(0).getAsJsonObject().get("n").getAsInt());
     String table = r.markdownTable();
-    assertTrue(table.contains("| m | opencl | 3.00 (2.00–9.00) | 2.00 | 1.50 |"), table);
+    assertTrue(table.contains("| m | opencl (basic) | 3.00 (2.00–9.00) | 2.00 | 1.50 |"), table);
     assertTrue(table.contains("failed: `UnsupportedOperatorException"), table);
     Path svg = dir.resolve("c.svg");
     r.writeChart(svg);

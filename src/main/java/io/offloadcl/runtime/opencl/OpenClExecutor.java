@@ -182,6 +182,11 @@ public final class OpenClExecutor implements AutoCloseable {
     return w;
   }
 
+  /** The device this executor runs on. */
+  public ClDevice device() {
+    return ctx.device();
+  }
+
   /** The device class codegen uses by default: from the OpenCL device type, never from a vendor name. */
   public static DeviceClass deviceClassOf(ClDevice d) {
     return d.type() == ClDevice.Type.GPU ? DeviceClass.GPU : DeviceClass.CPU;

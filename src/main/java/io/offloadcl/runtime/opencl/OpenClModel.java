@@ -33,8 +33,7 @@ public final class OpenClModel implements AutoCloseable {
   }
 
   private final Graph graph;
-  private final ClContext ctx;
-  private final ProgramCache cache;
+  private final ClDeviceSet devices;
   private final OpenClExecutor.Options options;
   private final Map<String, Runner> bySignature = new LinkedHashMap<>();
   private final List<OpenClExecutor> compiled = new ArrayList<>();
@@ -44,10 +43,18 @@ public final class OpenClModel implements AutoCloseable {
   private ReferenceExecutor hostFallback;
   private boolean closed;
 
+  /** The model on one device, whose context and cache the caller closes. */
   public OpenClModel(Graph graph, ClContext ctx, ProgramCache cache, OpenClExecutor.Options options) {
+    this(graph, ClDeviceSet.of(ctx, cache), options);
+  }
+
+  /**
+   * The model on whichever of {@code devices} each specialization runs fastest on ({@link ClDeviceSet#choose});
+   * the caller closes the set after the model. A device class in {@code options} overrides the devices' own.
+   */
+  public OpenClModel(Graph graph, ClDeviceSet devices, OpenClExecutor.Options options) {
     this.graph = graph;
-    this.ctx = ctx;
-    this.cache = cache;
+    this.devices = devices;
     this.options = options;
     this.only = ShapeSpecializer.isStatic(graph) ? compile(ShapeSpecializer.fold(graph), "") : null;
   }
@@ -99,7 +106,10 @@ public final class OpenClModel implements AutoCloseable {
 
   private Runner compile(Graph g, String key) {
     try {
-      OpenClExecutor ex = new OpenClExecutor(g, ctx, cache, options);
+      int d = devices.choose(g);
+      OpenClExecutor.Options o = options.deviceClass() != null ? options
+          : new OpenClExecutor.Options(options.strict(), devices.deviceClass(d), options.dumpKernelsDir());
+      OpenClExecutor ex = new OpenClExecutor(g, devices.context(d), devices.cache(d), o);
       compiled.add(ex);
       return new ExecutorRunner(ex);
     } catch (UnsupportedOperatorException e) {

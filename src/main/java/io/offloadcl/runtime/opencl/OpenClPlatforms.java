@@ -49,18 +49,30 @@ public final class OpenClPlatforms {
     return ds.get(index);
   }
 
-  /** The first device, preferring a GPU; used when the caller names no device. */
+  /**
+   * The device used when the caller names none: the first GPU, else the first of the devices with the most compute
+   * units (POCL lists its one-unit basic device before the pthread device when POCL_DEVICES names both).
+   */
   public static ClDevice defaultDevice() {
     List<ClDevice> ds = devices();
     if (ds.isEmpty()) {
       throw new DeviceException("no OpenCL device: " + unavailableReason());
     }
+    return preferred(ds);
+  }
+
+  /** {@link #defaultDevice}'s rule over a given, non-empty list. */
+  static ClDevice preferred(List<ClDevice> ds) {
+    ClDevice best = null;
     for (ClDevice d : ds) {
       if (d.type() == ClDevice.Type.GPU) {
         return d;
       }
+      if (best == null || d.computeUnits() > best.computeUnits()) {
+        best = d;
+      }
     }
-    return ds.get(0);
+    return best;
   }
 
   private static Discovery discover() {
