@@ -18,6 +18,8 @@ import java.util.Optional;
  *   <tr><th>setting</th><th>meaning</th></tr>
  *   <tr><td>{@code offloadcl.cache.dir}</td><td>where compiled OpenCL programs are cached
  *       (default {@code ~/.cache/offloadcl})</td></tr>
+ *   <tr><td>{@code offloadcl.opencl.device}</td><td>pins OpenCL sessions to one device, by its index in the
+ *       device list ({@code offloadcl devices}); unset, a session picks per input shape by the cost model</td></tr>
  *   <tr><td>{@code offloadcl.shared}</td><td>the shared test-material folder (tests only)</td></tr>
  *   <tr><td>{@code offloadcl.verbose}</td><td>{@code true}: log more and keep stack traces</td></tr>
  *   <tr><td>{@code CI} (environment only)</td><td>{@code true} on the CI machine: tests that would skip for a
