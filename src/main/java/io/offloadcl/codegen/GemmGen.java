@@ -27,15 +27,15 @@ final class GemmGen {
    * 18 or 36 rows for 16 or 32): cpuRange takes it where its padded product (rows and columns rounded up to its tiles)
    * is at most WIDE_MAX_WORK of the 6 x 32 tile's, or at most SHORT_MAX_WORK of it on reductions of at most SHORT_K
    * steps, where the stores weigh more. Standalone kernels, tiles alternated in one process (GemmTileBench, 3-4 runs of
-   * 11-25 rounds on the loaded 2-core machine, medians of same-round ratios 4 x 48 / 6 x 32): 96->16 1x1 on 55x55 0.80
-   * / 0.88 / 0.85 / 0.95, 128->32 on 27x27 0.95 / 0.90 / 0.96 / 0.94, inception_v1's 192->16 and 256->32 on 27x27 0.95
-   * and 0.93, 480->16 and 512->32 on 13x13 0.98 and 0.94; squeezenet's stem via im2col (64 x 27 x 12321, 0.968 of the
-   * padded work) 0.85 / 0.94 / 0.91 / 0.88, 16->64 1x1 on 55x55 (K 16, 0.98 of it) 0.95 / 0.97 / 0.96 / 1.05. Where the
-   * padding is alike it loses on long reductions (576->256 on 13x13 1.05 / 1.03 / 1.11 / 1.04, 512->1000 on 13x13 1.04
-   * / 1.04 / 1.11 / 1.04) and ties on short ones, hence the margins. Also measured on those shapes and not kept: 12 x
-   * 16 (0.97-1.22, 1.17 on 512->1000), 8 x 24 (0.86-1.13, inconsistent), 5 x 40, 4 x 32, 3 x 64, 2 x 88 (up to 1.86), 6
-   * x 16 on the 13 x 13 products, whose 169 columns it pads to 176 instead of 192 (0.90-1.05 on five, 1.01-1.24 on
-   * 512->1000), and work-groups walking 8 or 16 column panels instead of one (0.95-1.05).
+   * 11-25 rounds on the loaded 2-core machine, medians of same-round ratios 4 x 48 / 6 x 32): 96->16 1x1 on 55x55
+   * 0.80/0.88/0.85/0.95, 128->32 on 27x27 0.95/0.90/0.96/0.94, inception_v1's 192->16 and 256->32 on 27x27 0.95 and
+   * 0.93, 480->16 and 512->32 on 13x13 0.98 and 0.94; squeezenet's stem via im2col (64 x 27 x 12321, 0.968 of the
+   * padded work) 0.85/0.94/0.91/0.88, 16->64 1x1 on 55x55 (K 16, 0.98 of it) 0.95/0.97/0.96/1.05. Where the padding is
+   * alike it loses on long reductions (576->256 on 13x13 1.05/1.03/1.11/1.04, 512->1000 on 13x13
+   * 1.04/1.04/1.26/1.11/1.04) and ties on short ones, hence the margins. Also measured on those shapes and not kept:
+   * 12 x 16 (0.97-1.22, 1.17 on 512->1000), 8 x 24 (0.86-1.13, inconsistent), 5 x 40, 4 x 32, 3 x 64, 2 x 88 (up to
+   * 1.86), 6 x 16 on the 13 x 13 products, whose 169 columns it pads to 176 instead of 192 (0.90-1.05 on the other six,
+   * 1.01-1.24 on 512->1000), and work-groups walking 8 or 16 column panels instead of one (0.95-1.05).
    */
   static final int CPU_TM_WIDE = 4;
   static final int CPU_NV_WIDE = 6;
