@@ -87,7 +87,7 @@ final class ConvGen {
     b.def("BATCH", batch).def("CI", ci).def("CO", co);
     win.define(b);
     long ncol = (win.oh() - 1) * win.w() + win.ow();
-    GemmGen.CpuRange r = GemmGen.cpuRange(co, ncol, batch);
+    GemmGen.CpuRange r = GemmGen.cpuRange(co, ncol, ci * win.kh() * win.kw(), batch);
     b.def("TM", r.tm()).def("NV", r.nv());
     epi.define(b, "(v, n, c, p)");
     return new KernelSource(name, b.source(), "", r.global(), r.local(),

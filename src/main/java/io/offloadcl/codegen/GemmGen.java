@@ -22,6 +22,28 @@ final class GemmGen {
   static final int CPU_NV_NARROW = 2;
 
   /**
+   * The wide tile, CPU_TM_WIDE rows x 8*CPU_NV_WIDE columns (4 x 48, the same 24 accumulators), for products whose
+   * height 6-row tiles pad by far more than 4-row ones (squeezenet's 16- and 32-channel squeeze convs: 6 x 32 computes
+   * 18 or 36 rows for 16 or 32): cpuRange takes it where its padded product (rows and columns rounded up to its tiles)
+   * is at most WIDE_MAX_WORK of the 6 x 32 tile's, or at most SHORT_MAX_WORK of it on reductions of at most SHORT_K
+   * steps, where the stores weigh more. Standalone kernels, tiles alternated in one process (GemmTileBench, 3-4 runs of
+   * 11-25 rounds on the loaded 2-core machine, medians of same-round ratios 4 x 48 / 6 x 32): 96->16 1x1 on 55x55
+   * 0.80/0.88/0.85/0.95, 128->32 on 27x27 0.95/0.90/0.96/0.94, inception_v1's 192->16 and 256->32 on 27x27 0.95 and
+   * 0.93, 480->16 and 512->32 on 13x13 0.98 and 0.94; squeezenet's stem via im2col (64 x 27 x 12321, 0.968 of the
+   * padded work) 0.85/0.94/0.91/0.88, 16->64 1x1 on 55x55 (K 16, 0.98 of it) 0.95/0.97/0.96/1.05. Where the padding is
+   * alike it loses on long reductions (576->256 on 13x13 1.05/1.03/1.11/1.04, 512->1000 on 13x13
+   * 1.04/1.04/1.26/1.11/1.04) and ties on short ones, hence the margins. Also measured on those shapes and not kept:
+   * 12 x 16 (0.97-1.22, 1.17 on 512->1000), 8 x 24 (0.86-1.13, inconsistent), 5 x 40, 4 x 32, 3 x 64, 2 x 88 (up to
+   * 1.86), 6 x 16 on the 13 x 13 products, whose 169 columns it pads to 176 instead of 192 (0.90-1.05 on the other six,
+   * 1.01-1.24 on 512->1000), and work-groups walking 8 or 16 column panels instead of one (0.95-1.05).
+   */
+  static final int CPU_TM_WIDE = 4;
+  static final int CPU_NV_WIDE = 6;
+  static final double WIDE_MAX_WORK = 0.95;
+  static final double SHORT_MAX_WORK = 0.98;
+  static final long SHORT_K = 32;
+
+  /**
    * The CPU variant ranges over row tiles first: dimension 0 of the range is the row tile and one work-group holds all
    * row tiles of one 32-column panel (16 where N < 32; up to CPU_MAX_LOCAL of them), so POCL, which runs a work-group's
    * items in order on one core, streams A while that panel of B (K x 32 floats, 128 KB at K = 1024) stays in L2.
@@ -140,7 +162,7 @@ final class GemmGen {
       global = new long[] {roundUp(p.n(), 16), roundUp(p.m(), 16), p.batch()};
       local = new long[] {16, 16, 1};
     } else {
-      CpuRange r = cpuRange(p.m(), p.n(), p.batch());
+      CpuRange r = cpuRange(p.m(), p.n(), p.k(), p.batch());
       blk.def("TM", r.tm()).def("NV", r.nv());
       global = r.global();
       local = r.local();
@@ -161,18 +183,32 @@ final class GemmGen {
   /** The CPU register tile (TM rows x 8*NV columns) and the rows-first range over an M x N product, per batch. */
   record CpuRange(long tm, int nv, long[] global, long[] local) {}
 
-  /** The tile and range gemm_cpu (and conv.cl's conv_shift_cpu, the same tile over shifted views) run with. */
-  static CpuRange cpuRange(long m, long n, long batch) {
+  /**
+   * The tile and range gemm_cpu (and conv.cl's conv_shift_cpu, the same tile over shifted views) run with, for an
+   * M x K by K x N product.
+   */
+  static CpuRange cpuRange(long m, long n, long k, long batch) {
     int nv = n >= 8 * CPU_NV ? CPU_NV : CPU_NV_NARROW;
     // A product with fewer rows than a tile (batch-1 classifiers) gets a tile of that height, so it still takes
     // the vector path instead of the scalar one (at least 1: an empty product still compiles, and never launches).
     long tm = Math.max(1, Math.min(CPU_TM, m));
+    if (m >= CPU_TM && n >= 8L * CPU_NV_WIDE
+        && padded(m, n, CPU_TM_WIDE, CPU_NV_WIDE) <= (k <= SHORT_K ? SHORT_MAX_WORK : WIDE_MAX_WORK)
+        * padded(m, n, tm, nv)) {
+      tm = CPU_TM_WIDE;
+      nv = CPU_NV_WIDE;
+    }
     long nt = (n + 8L * nv - 1) / (8L * nv);
     long mt = Math.max(1, (m + tm - 1) / tm);
     // Global rounded up to equal work-groups (OpenCL 1.2); the surplus items return at the bounds check.
     long groups = (mt + CPU_MAX_LOCAL - 1) / CPU_MAX_LOCAL;
     long l = (mt + groups - 1) / groups;
     return new CpuRange(tm, nv, new long[] {l * groups, nt, batch}, new long[] {l, 1, 1});
+  }
+
+  /** Multiply-adds per reduction step of an M x N product in TM x 8*NV tiles, edge tiles counted whole. */
+  private static double padded(long m, long n, long tm, int nv) {
+    return (double) roundUp(m, tm) * roundUp(n, 8L * nv);
   }
 
   private static long roundUp(long x, long q) {

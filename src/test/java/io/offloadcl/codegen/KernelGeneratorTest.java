@@ -49,17 +49,42 @@ class KernelGeneratorTest {
 
   @Test
   void gemmVariantFollowsDeviceClass() {
-    Node mm = node("MatMul", null, DType.FLOAT32, new long[] {64, 48}, new long[] {64, 32}, new long[] {32, 48});
+    // 40 columns: narrower than the 4 x 48 tile, so the 6 x 32 one
+    Node mm = node("MatMul", null, DType.FLOAT32, new long[] {64, 40}, new long[] {64, 32}, new long[] {32, 40});
     KernelSource cpu = new KernelGenerator(DeviceClass.CPU).generate(mm, "k0");
     KernelSource gpu = new KernelGenerator(DeviceClass.GPU).generate(mm, "k0");
     assertTrue(cpu.source().contains("gemm.cl / gemm_cpu") && cpu.source().contains("float8"));
     assertTrue(gpu.source().contains("gemm.cl / gemm_gpu") && gpu.source().contains("__local"));
     long tn = 8L * GemmGen.CPU_NV;
     long rowTiles = (64L + GemmGen.CPU_TM - 1) / GemmGen.CPU_TM;
-    assertEquals(List.of(rowTiles, (48L + tn - 1) / tn, 1L), asList(cpu.globalSize()));
+    assertEquals(List.of(rowTiles, (40L + tn - 1) / tn, 1L), asList(cpu.globalSize()));
     assertEquals(List.of(rowTiles, 1L, 1L), asList(cpu.localSize()));
     assertEquals(List.of(48L, 64L, 1L), asList(gpu.globalSize()));
     assertEquals(List.of(16L, 16L, 1L), asList(gpu.localSize()));
+  }
+
+  @Test
+  void cpuTileIsFourByFortyEightOnlyWhereSixRowTilesPadFarMore() {
+    // {M, N, K, wide}: squeezenet's 16- and 32-channel squeeze convs (3025 and 729 columns) and the OpenCL tests' edge
+    // shapes take 4 x 48; where both tiles pad alike (the 13 x 13 products, resnet's 64 x 3136 and 64 x 147 x 12544
+    // stem) or N is under 48, 6 x 32 stays. On reductions of at most 32 steps a smaller saving suffices (squeezenet's
+    // stem, 64 x 27 x 12321, and 16->64 on 55x55), not on longer ones (64 x 64 x 3025).
+    long[][] cases = {{16, 3025, 96, 1}, {32, 729, 128, 1}, {13, 140, 37, 1}, {8, 100, 300, 1}, {16, 96, 5, 1},
+        {16, 144, 40, 1}, {16, 166, 81, 1}, {64, 12321, 27, 1}, {64, 3025, 16, 1}, {64, 3025, 64, 0},
+        {64, 12321, 147, 0}, {64, 12544, 27, 1}, {128, 729, 32, 0}, {256, 169, 576, 0}, {1000, 169, 512, 0}, {64, 3136, 64, 0},
+        {64, 169, 512, 0}, {512, 512, 512, 0}, {16, 40, 7, 0}, {5, 200, 7, 0}};
+    for (long[] c : cases) {
+      Node mm = node("MatMul", null, DType.FLOAT32, new long[] {c[0], c[1]}, new long[] {c[0], c[2]},
+          new long[] {c[2], c[1]});
+      KernelSource k = new KernelGenerator(DeviceClass.CPU).generate(mm, "k0");
+      long tm = c[3] == 1 ? GemmGen.CPU_TM_WIDE : Math.min(GemmGen.CPU_TM, c[0]);
+      long nv = c[3] == 1 ? GemmGen.CPU_NV_WIDE : c[1] >= 8L * GemmGen.CPU_NV ? GemmGen.CPU_NV : GemmGen.CPU_NV_NARROW;
+      String what = c[0] + " x " + c[2] + " x " + c[1];
+      assertTrue(k.source().contains("#define TM " + tm + "\n") && k.source().contains("#define NV " + nv + "\n"),
+          what + ": expected " + tm + " x " + 8 * nv);
+      assertEquals((c[1] + 8 * nv - 1) / (8 * nv), k.globalSize()[1], what);
+      assertEquals((c[0] + tm - 1) / tm, k.localSize()[0], what);
+    }
   }
 
   @Test

@@ -76,6 +76,49 @@ class ConvGemmKernelsTest extends ClFixture {
     runAndCheck(g, DeviceClass.CPU);
   }
 
+  @Test
+  void wideTileProductsAtEdgesTransposedBatchedAndWithEpilogues() {
+    // Shapes GemmGen gives the 4 x 48 tile (KernelGeneratorTest checks the choice): M and N not multiples of it
+    // (13 rows: the last row tile shifted back; 140 columns: the last column tile shifted back), K = 1, a batch of
+    // 3 broadcasting B, Gemm with transposed B (the dot path over 48 columns) and with a C row, and a pointwise
+    // FusedConv with bias + residual + ReLU over batch 2; plus a shifted-view 3x3 conv of 16 and 13 channels.
+    OpGraph g = new OpGraph(29);
+    long[][][] mms = {{{13, 1}, {1, 140}, {13, 140}}, {{13, 37}, {37, 140}, {13, 140}}, {{8, 300}, {300, 100}, {8, 100}},
+        {{3, 16, 5}, {5, 96}, {3, 16, 96}}};
+    for (long[][] c : mms) {
+      Value a = g.input(c[0]);
+      Value b = g.input(c[1]);
+      g.expect(g.node("MatMul", null, c[2], a, b), Ref.matmul(g.feedOf(a), g.feedOf(b), c[2]));
+    }
+    Value a = g.input(16, 40);
+    Value bt = g.input(140, 40);
+    Value row = g.input(1, 140);
+    g.expect(g.node("Gemm", new Attributes().setInt("transB", 1).setFloat("beta", 0.5f), new long[] {16, 140}, a, bt,
+        row), Ref.gemm(g.feedOf(a), g.feedOf(bt), g.feedOf(row), false, true, 1, 0.5));
+    for (long co : new long[] {16, 13}) {
+      conv(g, new long[] {2, 9, 14, 14}, new long[] {co, 9, 3, 3}, new long[] {2, co, 12, 12}, true, new int[] {1, 1},
+          new int[] {1, 1}, new long[] {0, 0, 0, 0});
+    }
+    runAndCheck(g, DeviceClass.CPU);
+    OpGraph r = new OpGraph(31);
+    long[] xd = {2, 16, 12, 12};
+    Value x = r.input(xd);
+    Value w = weights(r, 5, 16, 16, 1, 1);
+    Value bias = weights(r, 6, 16);
+    Value c = r.node("Conv", new Attributes(), xd, x, w, bias);
+    Value y = r.node("Relu", null, xd, r.node("Add", null, xd, c, x));
+    TensorData want = Ref.conv(r.feedOf(x), r.feedOf(w), r.feedOf(bias), xd, 1, new int[] {1, 1}, new int[] {1, 1},
+        new int[] {0, 0});
+    for (int i = 0; i < want.size(); i++) {
+      want.setDouble(i, Math.max(0, want.getDouble(i) + r.feedOf(x).getDouble(i)));
+    }
+    r.expect(y, want);
+    DefaultPipeline.optimize(r.graph, PassContext.defaults());
+    assertTrue(r.graph.nodes().stream().anyMatch(n -> n.opType().equals("FusedConv")
+        && n.attributes().getInt("residual", 0) != 0), "bias, residual and ReLU fused:\n" + r.graph);
+    runAndCheck(r, DeviceClass.CPU);
+  }
+
   private static Value weights(OpGraph g, long seed, long... dims) {
     Random r = new Random(seed);
     TensorData d = TensorData.zeros(DType.FLOAT32, dims);
