@@ -97,12 +97,13 @@ public final class ClDeviceSet implements AutoCloseable {
     if (devices.size() == 1 || staticGraph.nodes().isEmpty()) {
       return 0;
     }
+    long t0 = System.nanoTime();
     try {
       Placement p = Placer.place(staticGraph, profiles, SingleDeviceStrategy.FASTEST, Map.of());
       DeviceProfile chosen = p.deviceOf(staticGraph.nodes().get(0));
       int i = profiles.indexOf(chosen);
-      LOG.debug("graph '{}' runs on {}: {}", staticGraph.name(), devices.get(i).name(),
-          p.explain(staticGraph.nodes().get(0).name()).reason());
+      LOG.debug("graph '{}' runs on {}: {} (chosen in {} us)", staticGraph.name(), devices.get(i).name(),
+          p.explain(staticGraph.nodes().get(0).name()).reason(), (System.nanoTime() - t0) / 1000);
       return Math.max(0, i);
     } catch (PlacementException e) {
       LOG.info("graph '{}': no device choice ({}); running on {}", staticGraph.name(), e.getMessage(),
