@@ -18,16 +18,22 @@ import java.util.Arrays;
  * FusedConv with {@code pool_kernel}: its kernel computes each window's conv outputs in registers, applies the
  * epilogue and stores only their max, so neither the unpooled intermediate nor a pool launch remains. The pool
  * follows the epilogue, so any activation is exact (HoistActivationAbovePool has already moved monotone ones
- * into the conv). 2-D, group-1 convs only, with no residual (it would be indexed at the unpooled position), and
- * only up to {@link #MAX_MACS} multiply-adds per batch item: bigger convs run as shifted-view GEMMs (conv.cl
- * conv_shift_cpu) that the per-window kernel does not match (docs/benchmarks.md, "Conv + MaxPool fusion").
+ * into the conv). Restricted to what was measured to gain on POCL: 2x2 stride-2 pools over 2-D, group-1,
+ * unit-stride, undilated, unpadded kxk (not 1x1) convs without a residual (it would be indexed at the unpooled
+ * position), up to {@link #MAX_MACS} multiply-adds per batch item. Bigger convs run as shifted-view GEMMs (conv.cl
+ * conv_shift_cpu) that the per-window kernel does not match; padded ones gather most tiles lane by lane (mnist-8's
+ * SAME-padded 1->8 5x5: 15.6 us fused against 11.2 us for conv + pool), and 3x3 pools take the generic
+ * one-output-per-work-item kernel (mnist-8's 8->16 conv + 3x3 pool: 0.44 ms against 0.034 ms).
  */
 public final class FuseMaxPoolIntoConv implements Pass {
   /**
-   * Largest conv (multiply-adds per batch item, CO * CI * KH * KW * OH * OW) that fuses. tribuo's MNIST convs
-   * (0.14 M and 0.32 M) gain; vgg19's smallest pooled conv (light_vgg19: see docs/benchmarks.md) loses.
+   * Largest conv (multiply-adds per batch item, CO * CI * KH * KW * OH * OW) that fuses. Kernel times on POCL
+   * (best of 9-15 profiles, fused / conv + pool, 2026-11-24): tribuo's MNIST convs 1->10 5x5 at 24 (0.14 M)
+   * 7.2 / 16.1 us and 10->20 5x5 at 8 (0.32 M) 10.6 / 16.1 us; 3->16 3x3 at 32 (0.44 M) 19-25 / 27 us; but
+   * 16->32 3x3 at 28 (3.6 M) 131-168 / 107 us and 32->32 3x3 at 56 (29 M) 1.04-1.11 / 0.94-0.97 ms, where
+   * the shifted-view GEMM's larger register tile wins. vgg19's pooled convs (0.46-1.9 G) stay far above.
    */
-  public static final long MAX_MACS = 4_000_000L;
+  public static final long MAX_MACS = 1_000_000L;
 
   @Override
   public String name() {
@@ -95,9 +101,19 @@ public final class FuseMaxPoolIntoConv implements Pass {
     if (pa.getInt("ceil_mode", 0) != 0 && (d[2] % k[0] != 0 || d[3] % k[1] != 0)) {
       return null;
     }
+    if (k[0] != 2 || k[1] != 2) {
+      return null;
+    }
+    // a pointwise conv (an im2col-lowered one included) is a GEMM that the per-window kernel does not match
     Attributes ca = conv.attributes();
     TensorType w = conv.input(1) == null ? null : conv.input(1).type();
-    if (ca.getInt("group", 1) != 1 || w == null || !w.hasRank() || w.shape().rank() != 4) {
+    String convPad = ca.getString("auto_pad", "NOTSET");
+    if (ca.getInt("group", 1) != 1 || w == null || !w.hasRank() || w.shape().rank() != 4
+        || w.shape().dim(2) * w.shape().dim(3) <= 1
+        || !(convPad.isEmpty() || convPad.equals("NOTSET") || convPad.equals("VALID"))
+        || Arrays.stream(ca.getInts("pads", new long[4])).anyMatch(p -> p != 0)
+        || !Arrays.equals(ca.getInts("strides", new long[] {1, 1}), new long[] {1, 1})
+        || !Arrays.equals(ca.getInts("dilations", new long[] {1, 1}), new long[] {1, 1})) {
       return null;
     }
     long macs = d[1] * d[2] * d[3];
