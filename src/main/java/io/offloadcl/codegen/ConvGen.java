@@ -35,7 +35,7 @@ final class ConvGen {
     long[] kernel = java.util.Arrays.copyOfRange(wt, 2, wt.length);
     long[] pool = n.attributes().getInts("pool_kernel", null);
     if (pool != null) {
-      return pooled(n, name, dc, x, wt, y, kernel, pool, fused);
+      return pooled(n, name, dc, x, y, kernel, pool, fused);
     }
     Windows win = Windows.of(n, x, y, kernel);
     long group = n.attributes().getInt("group", 1);
@@ -86,7 +86,7 @@ final class ConvGen {
    * undilated convs under 2-wide pools (what passes.fusion.FuseMaxPoolIntoConv makes), else conv_pool, one
    * work-item per pooled output. The epilogue runs per conv output, before the max.
    */
-  private static KernelSource pooled(Node n, String name, DeviceClass dc, long[] x, long[] wt, long[] y,
+  private static KernelSource pooled(Node n, String name, DeviceClass dc, long[] x, long[] y,
       long[] kernel, long[] pool, Epilogue fused) {
     if (x.length != 4 || pool.length != 2 || y.length != 4) {
       throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType() + "): pool_kernel "

@@ -6,6 +6,7 @@ import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -138,16 +139,16 @@ public final class FusedOps {
     }
     long[] d = y.shape().dims().clone();
     if (pool.length != d.length - 2) {
-      throw ctx.error("pool_kernel " + java.util.Arrays.toString(pool) + " has " + pool.length + " axes, the conv output "
+      throw ctx.error("pool_kernel " + Arrays.toString(pool) + " has " + pool.length + " axes, the conv output "
           + y + " has " + (d.length - 2) + " spatial axes");
     }
     for (int i = 0; i < pool.length; i++) {
       if (pool[i] <= 0) {
-        throw ctx.error("pool_kernel " + java.util.Arrays.toString(pool) + " must be positive");
+        throw ctx.error("pool_kernel " + Arrays.toString(pool) + " must be positive");
       }
       if (d[i + 2] >= 0) {
         if (d[i + 2] < pool[i]) {
-          throw ctx.error("pool_kernel " + java.util.Arrays.toString(pool) + " exceeds the conv output " + y);
+          throw ctx.error("pool_kernel " + Arrays.toString(pool) + " exceeds the conv output " + y);
         }
         d[i + 2] /= pool[i];
       }

@@ -106,7 +106,7 @@ public final class FusedKernels {
           rest /= pd[i + 2];
         }
         double m = Double.NEGATIVE_INFINITY;
-        java.util.Arrays.fill(w, 0);
+        Arrays.fill(w, 0);
         while (true) {
           long at = 0;
           for (int i = 0; i < r; i++) {
