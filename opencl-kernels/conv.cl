@@ -360,3 +360,165 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
     }
   }
 }
+
+//@section conv_pool_cpu
+#ifndef OFFLOADCL_MADD
+#ifdef OFFLOADCL_FMA
+#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
+#else
+#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
+#endif
+#endif
+// Conv (group 1, unit stride, no dilation) followed by a max pool over non-overlapping PKH x 2 windows
+// (FusedConv with pool_kernel), on CPUs: the unpooled output is never stored. A work-item computes COB output
+// channels x 8 pooled outputs (PR pooled rows of LC consecutive pooled columns: 1 x 8, or 2 x 4 for rows of at
+// most 4, so the float8 lanes stay full), holding every window position's conv outputs as COB * PKH * 2 float8
+// accumulators; after the epilogue it keeps their max (the pool follows the epilogue, so any activation is
+// exact). Pooled column q reads input columns 2q + t, t < RW, so a row segment is, per t, the even lanes of a
+// 2*LC-float load; the RH input rows of a pooled row serve PKH * KH (window row, tap row) pairs, each loaded once
+// per channel. Where the 2*LC floats would pass the row's end, the load starts one float earlier and takes the
+// odd lanes, so interior tiles never read past their row. Tiles with padding are gathered lane by lane with
+// zeros; the last tile of a row is shifted back to end at the row's end, like conv_cpu's. Extra parameters:
+// PKH (pool rows), POH POW (pooled extents), COB, LC (8 or 4), PR = 8 / LC; channels past CO in the last block
+// compute channel CO-1 again, and a second pooled row past POH row POH-1; neither is stored.
+#define RH (PKH + KH - 1)
+#define RW (2 + KW - 1)
+#if LC == 8
+#define LOADR(p, step) vload16(0, p).even
+#define LOADR_ODD(p, step) vload16(0, p).odd
+#else
+#define LOADR(p, step) (float8)(vload8(0, p).even, vload8(0, (p) + (step)).even)
+#define LOADR_ODD(p, step) (float8)(vload8(0, p).odd, vload8(0, (p) + (step)).odd)
+#endif
+__kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
+                    __global float* restrict Y EPI_PARAMS) {
+  const int pwS = get_global_id(0) * LC;
+  const int ph = get_global_id(1) * PR;
+  const int nb = get_global_id(2);
+  if (pwS >= POW || ph >= POH) return;
+  const int pw0 = POW >= LC ? min(pwS, POW - LC) : pwS;
+  const int nblk = (CO + COB - 1) / COB;
+  const int n = nb / nblk;
+  const int co0 = (nb % nblk) * COB;
+  const int ih0 = ph * PKH - PH;
+  const int iw0 = pw0 * 2 - PW;
+  // input rows from one pooled row of the tile to the next (0 where the next is past POH: it repeats the row)
+  const int step = PR > 1 && ph + 1 < POH ? PKH * W : 0;
+  const bool interior = W >= 2 * LC && iw0 >= 0 && iw0 + RW + 2 * LC - 2 <= W && ih0 >= 0
+      && ih0 + (PR - 1) * PKH + RH <= H;
+  float8 acc[COB][PKH * 2];
+#pragma unroll
+  for (int j = 0; j < COB; j++) {
+#pragma unroll
+    for (int e = 0; e < PKH * 2; e++) acc[j][e] = (float8)(0.0f);
+  }
+  __global const float* wc[COB];
+#pragma unroll
+  for (int j = 0; j < COB; j++) wc[j] = Wt + (long) min(co0 + j, CO - 1) * CI * KH * KW;
+  for (int ci = 0; ci < CI; ci++) {
+    __global const float* x = X + (long) (n * CI + ci) * H * W;
+#pragma unroll
+    for (int r = 0; r < RH; r++) {
+      __global const float* xrow = x + (ih0 + r) * W + iw0;
+      float8 xv[RW];
+      if (interior) {
+#pragma unroll
+        for (int t = 0; t < RW; t++) {
+          xv[t] = iw0 + t + 2 * LC <= W ? LOADR(xrow + t, step) : LOADR_ODD(xrow + t - 1, step);
+        }
+      } else {
+#pragma unroll
+        for (int t = 0; t < RW; t++) {
+          float g[8];
+          for (int l = 0; l < 8; l++) {
+            const int ih = ih0 + r + (l / LC) * (step / W);
+            const int iw = iw0 + 2 * (l % LC) + t;
+            g[l] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? x[ih * W + iw] : 0.0f;
+          }
+          xv[t] = vload8(0, g);
+        }
+      }
+#pragma unroll
+      for (int dy = 0; dy < PKH; dy++) {
+        const int kh = r - dy;
+        if (kh < 0 || kh >= KH) continue;
+#pragma unroll
+        for (int kw = 0; kw < KW; kw++) {
+#pragma unroll
+          for (int j = 0; j < COB; j++) {
+            const float8 wv = (float8)(wc[j][(ci * KH + kh) * KW + kw]);
+            acc[j][dy * 2] = OFFLOADCL_MADD(wv, xv[kw], acc[j][dy * 2]);
+            acc[j][dy * 2 + 1] = OFFLOADCL_MADD(wv, xv[kw + 1], acc[j][dy * 2 + 1]);
+          }
+        }
+      }
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < COB; j++) {
+    const int c = co0 + j;
+    if (c >= CO) break;
+    float m[8];
+#pragma unroll
+    for (int e = 0; e < PKH * 2; e++) {
+      float t[8];
+      vstore8(acc[j][e], 0, t);
+#pragma unroll
+      for (int l = 0; l < 8; l++) {
+        const int oh = min(ph + l / LC, POH - 1) * PKH + e / 2;
+        const float v = EPILOGUE(t[l], n, c, oh * OW + min((pw0 + l % LC) * 2 + e % 2, OW - 1));
+        // a NaN in the window wins, as in the reference
+        m[l] = e == 0 || v > m[l] || isnan(v) ? v : m[l];
+      }
+    }
+    __global float* y = Y + (long) (n * CO + c) * POH * POW;
+    for (int l = 0; l < 8; l++) {
+      const int py = ph + l / LC;
+      const int pw = pw0 + l % LC;
+      if (py < POH && pw >= pwS && pw < POW) y[py * POW + pw] = m[l];
+    }
+  }
+}
+#undef LOADR_ODD
+#undef LOADR
+#undef RW
+#undef RH
+
+//@section conv_pool
+// Conv followed by a max pool over non-overlapping PKH x PKW windows (FusedConv with pool_kernel), for any
+// device: one work-item per pooled output computes its window's conv outputs as conv_direct does, applies the
+// epilogue to each and stores their max. Extra parameters: PKH PKW (pool window = stride), POH POW.
+__kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
+                    __global float* restrict Y EPI_PARAMS) {
+  const int pw = get_global_id(0);
+  const int ph = get_global_id(1);
+  const int nc = get_global_id(2);
+  if (pw >= POW || ph >= POH) return;
+  const int n = nc / CO;
+  const int co = nc % CO;
+  const int g = co / COG;
+  float m = 0.0f;
+  for (int e = 0; e < PKH * PKW; e++) {
+    const int oh = ph * PKH + e / PKW;
+    const int ow = pw * PKW + e % PKW;
+    const int ih0 = oh * SH - PH;
+    const int iw0 = ow * SW - PW;
+    float s = 0.0f;
+    for (int ci = 0; ci < CIG; ci++) {
+      __global const float* x = X + (long) (n * CI + g * CIG + ci) * H * W;
+      __global const float* w = Wt + (long) (co * CIG + ci) * KH * KW;
+      for (int kh = 0; kh < KH; kh++) {
+        const int ih = ih0 + kh * DH;
+        if (ih < 0 || ih >= H) continue;
+        for (int kw = 0; kw < KW; kw++) {
+          const int iw = iw0 + kw * DW;
+          if (iw < 0 || iw >= W) continue;
+          s = mad(x[ih * W + iw], w[kh * KW + kw], s);
+        }
+      }
+    }
+    const float v = EPILOGUE(s, n, co, oh * OW + ow);
+    m = e == 0 || v > m || isnan(v) ? v : m;
+  }
+  Y[((long) nc * POH + ph) * POW + pw] = m;
+}

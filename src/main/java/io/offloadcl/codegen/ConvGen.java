@@ -2,6 +2,7 @@ package io.offloadcl.codegen;
 
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.UnsupportedOperatorException;
+import io.offloadcl.ops.NnGeometry;
 import java.util.List;
 
 /**
@@ -32,6 +33,10 @@ final class ConvGen {
           + " differs from input rank " + x.length);
     }
     long[] kernel = java.util.Arrays.copyOfRange(wt, 2, wt.length);
+    long[] pool = n.attributes().getInts("pool_kernel", null);
+    if (pool != null) {
+      return pooled(n, name, dc, x, y, kernel, pool, fused);
+    }
     Windows win = Windows.of(n, x, y, kernel);
     long group = n.attributes().getInt("group", 1);
     long batch = x[0];
@@ -74,6 +79,72 @@ final class ConvGen {
         : new long[] {win.ow(), win.oh(), batch * co};
     return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
+  }
+
+  /**
+   * FusedConv with {@code pool_kernel} (y is the pooled output): conv_pool_cpu on CPUs for group-1, unit-stride,
+   * undilated convs under 2-wide pools (what passes.fusion.FuseMaxPoolIntoConv makes), else conv_pool, one
+   * work-item per pooled output. The epilogue runs per conv output, before the max.
+   */
+  private static KernelSource pooled(Node n, String name, DeviceClass dc, long[] x, long[] y,
+      long[] kernel, long[] pool, Epilogue fused) {
+    if (x.length != 4 || pool.length != 2 || y.length != 4) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType() + "): pool_kernel "
+          + java.util.Arrays.toString(pool) + " has an OpenCL kernel for 2-D convs only (input rank " + x.length + ")");
+    }
+    if (n.attributes().getInt("residual", 0) != 0) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType() + "): pool_kernel with a residual");
+    }
+    long[] convOut = NnGeometry.forward("node '" + n.name() + "'", new long[] {x[2], x[3]}, kernel, n.attributes(),
+        false).out;
+    long[] yc = {x[0], y[1], convOut[0], convOut[1]};
+    if (y[2] != yc[2] / pool[0] || y[3] != yc[3] / pool[1]) {
+      throw new UnsupportedOperatorException("node '" + n.name() + "' (" + n.opType() + "): output "
+          + java.util.Arrays.toString(y) + " is not the conv output " + java.util.Arrays.toString(yc) + " pooled by "
+          + java.util.Arrays.toString(pool));
+    }
+    Windows win = Windows.of(n, x, yc, kernel);
+    long group = n.attributes().getInt("group", 1);
+    long batch = x[0];
+    long ci = x[1];
+    long co = y[1];
+    boolean bias = n.inputs().size() > 2 && n.input(2) != null;
+    Epilogue epi = (bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE).then(fused);
+    boolean cpu = dc == DeviceClass.CPU && group == 1 && pool[1] == 2 && win.sh() == 1 && win.sw() == 1
+        && win.dh() == 1 && win.dw() == 1;
+    Block b = new Block(name, "conv.cl", cpu ? "conv_pool_cpu" : "conv_pool", "Conv (node '" + n.name() + "') "
+        + ci + "->" + co + " ch, " + win.kh() + "x" + win.kw() + " kernel, group " + group + ", max pool "
+        + pool[0] + "x" + pool[1]);
+    b.def("BATCH", batch).def("CI", ci).def("CO", co).def("CIG", ci / group).def("COG", co / group);
+    win.define(b);
+    b.def("PKH", pool[0]).def("PKW", pool[1]).def("POH", y[2]).def("POW", y[3]);
+    epi.define(b, "(v, n, c, p)");
+    long[] global;
+    if (cpu) {
+      int lc = y[3] <= 4 ? 4 : 8;
+      int pr = 8 / lc;
+      int cob = poolChannels(co);
+      b.def("COB", cob).def("LC", lc).def("PR", pr);
+      global = new long[] {(y[3] + lc - 1) / lc, (y[2] + pr - 1) / pr, batch * ((co + cob - 1) / cob)};
+    } else {
+      global = new long[] {y[3], y[2], batch * co};
+    }
+    return new KernelSource(name, b.source(), "", global, null,
+        epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
+  }
+
+  /**
+   * conv_pool_cpu's output channels per work-item: 4 (16 float8 accumulators under a 2x2 pool), or 5 or 3
+   * where that wastes fewer channels of the last block (tribuo's 10-channel conv: 5).
+   */
+  static int poolChannels(long co) {
+    int best = 4;
+    for (int c : new int[] {5, 3}) {
+      if ((co + c - 1) / c * c - co < (co + best - 1) / best * best - co) {
+        best = c;
+      }
+    }
+    return best;
   }
 
   /**

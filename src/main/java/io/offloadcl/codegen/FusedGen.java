@@ -27,6 +27,11 @@ final class FusedGen {
     switch (n.opType()) {
       case "FusedConv": {
         Shapes.requireFloat(n, 4);
+        if (n.attributes().has("pool_kernel") && !outer.stages().isEmpty()) {
+          // the kernel applies its epilogue before the max; a consumer's stage belongs after it
+          throw new UnsupportedOperatorException("node '" + n.name() + "' (FusedConv with pool_kernel) takes no"
+              + " outer epilogue");
+        }
         long[] y = Shapes.dims(n, n.output(0));
         long hw = Shapes.count(y) / Math.max(1, y[0] * y[1]);
         String flat = "(((long) (n) * " + y[1] + " + (c)) * " + hw + " + (p))";

@@ -6,6 +6,7 @@ import io.offloadcl.ir.TensorData;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.UnsupportedOperatorException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,6 +23,10 @@ import java.util.List;
  *   <li>{@code activation_params} (floats, optional): its parameters in {@link FusedExpr} order — Clip: min, max;
  *       LeakyRelu/Elu: alpha; HardSigmoid: alpha, beta; Selu: alpha, gamma;</li>
  *   <li>{@code residual} (int 0/1): when 1, input slot 3 holds a tensor Z of the output's shape.</li>
+ *   <li>{@code pool_kernel} (ints, FusedConv only, optional): a max pool over non-overlapping windows of these
+ *       spatial extents (strides equal to the kernel, no padding, floor rounding) applied after the epilogue, so
+ *       the output is the pooled shape: {@code Y = MaxPool(act(Conv(...)))}. Not combined with a residual (Z
+ *       would be indexed at the unpooled position). Made by {@code passes.fusion.FuseMaxPoolIntoConv}.</li>
  * </ul>
  * Inputs: FusedConv {@code (X, W, B?, Z?)}, FusedGemm {@code (A, B, C?, Z?)}, FusedMatMul {@code (A, B, bias?, Z?)}
  * where {@code bias} broadcasts against the product. The result is {@code Y = act(op(...) + Z)}: the residual is
@@ -79,6 +84,10 @@ public final class FusedOps {
       consts.add(ctx.hasInput(i) ? ctx.inputConstant(i) : null);
     }
     List<TensorType> out = base(op).inferTypes(new InferenceContext(ctx.node(), types, consts));
+    long[] pool = ctx.attrs().getInts("pool_kernel", null);
+    if (pool != null) {
+      out = pooled(ctx, out, pool);
+    }
     TensorType y = out.isEmpty() ? null : out.get(0);
     String act = ctx.attrs().getString("activation", "");
     if (!act.isEmpty()) {
@@ -116,6 +125,37 @@ public final class FusedOps {
     return out;
   }
 
+  /** The conv output types with the spatial dims divided (floor) by {@code pool_kernel}. */
+  private static List<TensorType> pooled(InferenceContext ctx, List<TensorType> out, long[] pool) {
+    if (!ctx.node().opType().equals("FusedConv")) {
+      throw ctx.error("pool_kernel is a FusedConv attribute, not one of " + ctx.node().opType());
+    }
+    if (ctx.attrs().getInt("residual", 0) != 0) {
+      throw ctx.error("pool_kernel with residual=1: the residual would be indexed at the unpooled position");
+    }
+    TensorType y = out.isEmpty() ? null : out.get(0);
+    if (y == null || !y.hasRank()) {
+      return out;
+    }
+    long[] d = y.shape().dims().clone();
+    if (pool.length != d.length - 2) {
+      throw ctx.error("pool_kernel " + Arrays.toString(pool) + " has " + pool.length + " axes, the conv output "
+          + y + " has " + (d.length - 2) + " spatial axes");
+    }
+    for (int i = 0; i < pool.length; i++) {
+      if (pool[i] <= 0) {
+        throw ctx.error("pool_kernel " + Arrays.toString(pool) + " must be positive");
+      }
+      if (d[i + 2] >= 0) {
+        if (d[i + 2] < pool[i]) {
+          throw ctx.error("pool_kernel " + Arrays.toString(pool) + " exceeds the conv output " + y);
+        }
+        d[i + 2] /= pool[i];
+      }
+    }
+    return List.of(new TensorType(y.dtype(), Shape.of(d)));
+  }
+
   private static OpCost epilogueCost(String op, int baseInputs, io.offloadcl.ir.Node n, List<TensorType> ins,
       List<TensorType> outs) {
     // ins lists the present inputs only, in order; base inputs come first
@@ -137,6 +177,13 @@ public final class FusedOps {
         extra += b;
       }
     }
+    long[] pool = n.attributes().getInts("pool_kernel", null);
+    long window = 1;
+    if (pool != null) {
+      for (long k : pool) {
+        window *= k;
+      }
+    }
     OpCost c = base(op).cost(n, baseIns, outs);
     if (!c.isKnown()) {
       return c;
@@ -145,7 +192,8 @@ public final class FusedOps {
     for (TensorType t : outs) {
       e += Math.max(0, Costs.elements(t));
     }
-    return new OpCost(c.flops() + 2 * e, c.bytesRead() + extra, c.bytesWritten());
+    // a pooled node computes window conv outputs (and their epilogue and max) per stored element
+    return new OpCost(window * (c.flops() + 3 * e) - e, c.bytesRead() + extra, c.bytesWritten());
   }
 
   private static List<TensorType> elementwiseTypes(InferenceContext ctx) {

@@ -9,6 +9,7 @@ import io.offloadcl.passes.fold.FoldScaleIntoConv;
 import io.offloadcl.passes.fusion.FuseActivation;
 import io.offloadcl.passes.fusion.FuseElementwiseChains;
 import io.offloadcl.passes.fusion.FuseMatMulAdd;
+import io.offloadcl.passes.fusion.FuseMaxPoolIntoConv;
 import io.offloadcl.passes.fusion.FuseResidualAdd;
 import io.offloadcl.passes.fusion.HoistActivationAbovePool;
 import io.offloadcl.passes.fusion.RecognizeGelu;
@@ -52,6 +53,8 @@ public final class DefaultPipeline {
         .add(new HoistActivationAbovePool(),
             "Conv -> MaxPool -> Relu: move the activation next to the conv so the next pass can fuse it")
         .add(new FuseActivation(), "activation into the heavy op's store, after residual")
+        .add(new FuseMaxPoolIntoConv(), "a non-overlapping MaxPool into the conv's store; after the epilogue"
+            + " fusers, since the pool follows the epilogue and nothing may join the epilogue after it")
         .add(new FuseElementwiseChains(), "last fuser: what elementwise work is left becomes single kernels")
         .add(new EliminateDeadNodes(), "drops weights and constants the folds replaced");
   }

@@ -66,7 +66,11 @@ class ModelPipelineTest {
     PassTesting.assertSameOutputs(before, fixed, inputs);
     // static shapes let LowerConvToIm2ColGemm fire, which adds an Im2Col and a Reshape view per conv it lowers
     long lowered = fixed.nodes().stream().filter(n -> n.opType().equals("Im2Col")).count();
-    assertTrue(rf.nodesAfter() - 2 * lowered <= r.nodesAfter());
+    // and a lowered (pointwise) conv keeps the MaxPool that FuseMaxPoolIntoConv joins to an unlowered one
+    long keptPools = fixed.nodes().stream().filter(n -> n.opType().equals("MaxPool")).count()
+        - after.nodes().stream().filter(n -> n.opType().equals("MaxPool")).count();
+    assertTrue(rf.nodesAfter() - 2 * lowered - keptPools <= r.nodesAfter(), rf.nodesAfter() + " nodes with fixed"
+        + " shapes, " + lowered + " lowered convs, " + keptPools + " pools kept; " + r.nodesAfter() + " nodes dynamic");
     assertMatchesOnnxRuntime(file, fixed, inputs);
   }
 

@@ -28,6 +28,10 @@ final class EpilogueTargets {
       return null;
     }
     if (n.domain().equals(Rewrites.FUSED_DOMAIN)) {
+      if (n.attributes().has("pool_kernel")) {
+        // its output is pooled: an epilogue added now would run before the max, at the unpooled position
+        return null;
+      }
       return n.opType().equals("FusedConv") || n.opType().equals("FusedGemm") || n.opType().equals("FusedMatMul")
           ? n.opType() : null;
     }

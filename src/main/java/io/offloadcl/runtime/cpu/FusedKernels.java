@@ -21,7 +21,7 @@ public final class FusedKernels {
   private FusedKernels() {}
 
   static void register() {
-    CpuKernels.add("FusedConv", (n, in) -> epilogue(n, in, "Conv", 3, null));
+    CpuKernels.add("FusedConv", (n, in) -> maxPool(n, epilogue(n, in, "Conv", 3, null)));
     CpuKernels.add("FusedGemm", (n, in) -> epilogue(n, in, "Gemm", 3, null));
     CpuKernels.add("FusedMatMul", (n, in) -> epilogue(n, in, "MatMul", 2, in.length > 2 ? in[2] : null));
     CpuKernels.add("FusedElementwise", FusedKernels::elementwise);
@@ -66,6 +66,67 @@ public final class FusedKernels {
       }
     }
     return new TensorData[] {y};
+  }
+
+  /**
+   * FusedConv's {@code pool_kernel}: a max over non-overlapping windows of the epilogue's output (floor rounding,
+   * no padding), as the MaxPool the node replaced; without the attribute the output is returned as is.
+   */
+  private static TensorData[] maxPool(Node n, TensorData[] out) {
+    long[] k = n.attributes().getInts("pool_kernel", null);
+    if (k == null) {
+      return out;
+    }
+    TensorData y = out[0];
+    long[] d = y.dims();
+    if (k.length != d.length - 2 || k.length == 0) {
+      throw new ShapeMismatchException("node '" + n.name() + "': pool_kernel " + Arrays.toString(k) + " does not fit"
+          + " the conv output " + Arrays.toString(d));
+    }
+    int r = k.length;
+    long[] pd = d.clone();
+    long inner = 1;
+    for (int i = 0; i < r; i++) {
+      pd[i + 2] = d[i + 2] / k[i];
+      inner *= pd[i + 2];
+    }
+    TensorData p = TensorData.zeros(y.dtype(), pd);
+    long planes = d[0] * d[1];
+    long inPlane = 1;
+    for (int i = 2; i < d.length; i++) {
+      inPlane *= d[i];
+    }
+    int[] o = new int[r];
+    int[] w = new int[r];
+    for (long pl = 0; pl < planes; pl++) {
+      for (long q = 0; q < inner; q++) {
+        long rest = q;
+        for (int i = r - 1; i >= 0; i--) {
+          o[i] = (int) (rest % pd[i + 2]);
+          rest /= pd[i + 2];
+        }
+        double m = Double.NEGATIVE_INFINITY;
+        Arrays.fill(w, 0);
+        while (true) {
+          long at = 0;
+          for (int i = 0; i < r; i++) {
+            at = at * d[i + 2] + o[i] * k[i] + w[i];
+          }
+          double v = y.getDouble((int) (pl * inPlane + at));
+          // a NaN in the window wins, as in the MaxPool reference's comparison
+          m = Double.isNaN(v) || Double.isNaN(m) ? Double.NaN : Math.max(m, v);
+          int i = r - 1;
+          while (i >= 0 && ++w[i] == k[i]) {
+            w[i--] = 0;
+          }
+          if (i < 0) {
+            break;
+          }
+        }
+        p.setDouble((int) (pl * inner + q), m);
+      }
+    }
+    return new TensorData[] {p};
   }
 
   /** y += t, t broadcast to y's shape (which it may not change). */
