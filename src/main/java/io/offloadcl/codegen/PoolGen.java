@@ -250,7 +250,10 @@ final class PoolGen {
       }
     }
     if (max) {
-      b.def("INIT", "(-INFINITY)").def("ACC(acc, x)", "fmax((acc), (x))").def("FINAL(acc, cnt, div)", "(acc)");
+      // NaN propagates as in the reference kernel (fmax would drop it): a NaN x fails the compare and is taken, a
+      // NaN acc is kept; on x86 a max and a NaN-test blend, what fmax costs too
+      b.def("INIT", "(-INFINITY)").def("ACC(acc, x)", "((acc) != (acc) ? (acc) : (acc) > (x) ? (acc) : (x))")
+          .def("FINAL(acc, cnt, div)", "(acc)");
     } else {
       b.def("INIT", "0.0f").def("ACC(acc, x)", "((acc) + (x))");
       b.def("FINAL(acc, cnt, div)", n.opType().startsWith("Global") ? "((acc) / (float) (cnt))"

@@ -160,6 +160,19 @@ class MemoryBoundKernelsTest extends ClFixture {
           .setInts("pads", 0, 2, 1, 1);
       expectRef(g, g.node(op, 19, at, DType.FLOAT32, new long[] {1, 2, 8, 16}, a));
     }
+    // NaN propagates (as the reference kernel does): at a row's start and end, inside, on a top edge row
+    long[] nd = {1, 2, 11, 29};
+    Value nan = g.input(-3.0, 3.0, nd);
+    TensorData nanData = g.feedOf(nan);
+    for (int i : new int[] {0, 28, 3 * 29 + 14, 29 * 11 + 5 * 29 + 27, 29 * 11 + 10 * 29 + 8}) {
+      nanData.setDouble(i, Double.NaN);
+    }
+    for (String op : List.of("MaxPool", "AveragePool")) {
+      pool(g, op, nan, nd, 3, 2, 1, 1, true, false);
+      pool(g, op, nan, nd, 2, 2, 0, 1, false, false);
+      pool(g, op, nan, nd, 3, 1, 0, 1, false, false);
+    }
+    expectRef(g, g.node("GlobalMaxPool", 17, null, DType.FLOAT32, new long[] {1, 2, 1, 1}, nan));
     // a window span over 64 columns: the generic kernel
     Value wide = g.input(-3.0, 3.0, 1, 2, 4, 80);
     expectRef(g, g.node("MaxPool", 19, new Attributes().setInts("kernel_shape", 1, 9).setInts("dilations", 1, 8),
