@@ -3,8 +3,8 @@
 // Parameters: H W OH OW KH KW SH SW PH PW (start padding) DH DW; HEND WEND (H and W plus end padding, the
 // extent count_include_pad divides by); INIT, ACC(acc, x) and FINAL(acc, cnt, div) define the pooling
 // (max or average); EPILOGUE(v, nc, p); EPI_PARAMS. The CPU variants add NC (planes), HAS_EPILOGUE (0 when
-// EPILOGUE is the identity, so results are stored as whole vectors) and, for pool2d_vec, PADV (the pooling's
-// identity, read where a window leaves the input) and FINALV.
+// EPILOGUE is the identity, so results are stored as whole vectors) and, for pool2d_rows, FINALV (FINAL on
+// float8 with float8 counts) and the generated segment code described there.
 
 //@section pool2d
 __kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
@@ -61,85 +61,6 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   Y[o] = EPILOGUE(X[o] / pow(BIAS + ALPHA / SIZE * s, BETA), n * C + c, p);
 }
 
-//@section pool2d_vec
-// CPU devices, stride 1 or 2 along W without dilation along W: one work-item per output row (oh, nc) writes
-// it in segments of 8 outputs. Each window column of a segment is one float8: a float8 load (stride 1) or the
-// even lanes of a float16 load (stride 2), so rows are read contiguously instead of gathered across
-// work-items. Segments whose windows leave the row (padding, ceil_mode, the row's end) first copy the span
-// they read into a private row with PADV outside the input, so they take the same vector path; their
-// per-lane counts and divisors are vectors. FINALV(acc, cnt, div) takes float or float8 counts.
-__kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
-  const int oh = get_global_id(0);
-  const int nc = get_global_id(1);
-  if (oh >= OH || nc >= NC) return;
-  const int ih0 = oh * SH - PH;
-  __global const float* x = X + (long) nc * H * W;
-  __global float* y = Y + ((long) nc * OH + oh) * OW;
-  const float rdiv = (float) (min(ih0 + KH, HEND) - ih0);
-  int rows = 0;
-  for (int kh = 0; kh < KH; kh++) {
-    const int ih = ih0 + kh * DH;
-    rows += ih >= 0 && ih < H;
-  }
-  for (int ow0 = 0; ow0 < OW; ow0 += 8) {
-    const int iw0 = ow0 * SW - PW;
-    float8 acc = (float8)(INIT);
-    float8 res;
-    if (iw0 >= 0 && iw0 + 8 * SW + KW - 1 <= W) {
-      for (int kh = 0; kh < KH; kh++) {
-        const int ih = ih0 + kh * DH;
-        if (ih < 0 || ih >= H) continue;
-        __global const float* r = x + ih * W + iw0;
-        for (int kw = 0; kw < KW; kw++) {
-#if SW == 1
-          acc = ACC(acc, vload8(0, r + kw));
-#else
-          acc = ACC(acc, vload16(0, r + kw).even);
-#endif
-        }
-      }
-      res = FINALV(acc, (float) (rows * KW), rdiv * KW);
-    } else {
-      float buf[8 * SW + KW + 8];
-      for (int kh = 0; kh < KH; kh++) {
-        const int ih = ih0 + kh * DH;
-        if (ih < 0 || ih >= H) continue;
-        __global const float* r = x + ih * W;
-        for (int t = 0; t < 8 * SW + KW - 1; t++) {
-          const int iw = iw0 + t;
-          buf[t] = iw >= 0 && iw < W ? r[iw] : PADV;
-        }
-        for (int kw = 0; kw < KW; kw++) {
-#if SW == 1
-          acc = ACC(acc, vload8(0, buf + kw));
-#else
-          acc = ACC(acc, vload16(0, buf + kw).even);
-#endif
-        }
-      }
-      // per lane: window columns inside the input (count) and inside input plus end padding (divisor)
-      const int8 iwj = (int8)(iw0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
-      const int8 cols = min(iwj + KW, (int8)(W)) - max(iwj, (int8)(0));
-      const int8 dcols = min(iwj + KW, (int8)(WEND)) - iwj;
-      res = FINALV(acc, convert_float8(max(cols, (int8)(0))) * rows, convert_float8(dcols) * rdiv);
-    }
-    const int n = min(8, OW - ow0);
-#if HAS_EPILOGUE
-    float o[8];
-    vstore8(res, 0, o);
-    for (int j = 0; j < n; j++) y[ow0 + j] = EPILOGUE(o[j], nc, oh * OW + ow0 + j);
-#else
-    if (n == 8) {
-      vstore8(res, 0, y + ow0);
-    } else {
-      float o[8];
-      vstore8(res, 0, o);
-      for (int j = 0; j < n; j++) y[ow0 + j] = o[j];
-    }
-#endif
-  }
-}
-
 //@section global_pool_vec
 // CPU devices: one work-item per (n, c) plane reads it with float8 loads into eight partial accumulators (the
 // scalar version's work-items, vectorised across lanes, would gather with stride HW).
@@ -156,3 +77,48 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   for (; i < HW; i++) acc = ACC(acc, x[i]);
   Y[nc] = EPILOGUE(FINAL(acc, HW, HW), nc, 0);
 }
+
+//@section pool2d_rows
+// CPU devices: one work-item per output row (oh, nc), written in segments of 8 outputs. A segment's windows
+// read a span of 7*SW + (KW-1)*DW + 1 consecutive input columns of each window row; the rows are reduced
+// first, column-wise, into float8 registers s0.. (contiguous vector loads, no gathers), then the window
+// columns are lane gathers of those registers (HWIN): per 8 outputs KH loads per register instead of KH*KW.
+// Segments M_LO..M_HI-1 (at 8*m) lie inside the row; VDECL declares s0.. at INIT, VLOAD(r) folds the span at
+// r into them. EDGES are the other segments (windows in padding or past the row's end, the row's last OW % 8
+// outputs), generated one by one: their loads skip columns outside the input, their gathers read the pooling's
+// identity there, and their per-lane counts are constants. STORE writes a segment's first n lanes.
+#define STORE(ow0, n) \
+  if (HAS_EPILOGUE || (n) < 8) { \
+    float o[8]; \
+    vstore8(res, 0, o); \
+    for (int j = 0; j < (n); j++) y[(ow0) + j] = EPILOGUE(o[j], nc, oh * OW + (ow0) + j); \
+  } else { \
+    vstore8(res, 0, y + (ow0)); \
+  }
+__kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
+  const int id = get_global_id(0);
+  if (id >= OH * NC) return;
+  const int nc = id / OH;
+  const int oh = id % OH;
+  __global const float* x = X + (long) nc * H * W;
+  __global float* y = Y + (long) id * OW;
+  const int ih0 = oh * SH - PH;
+  // window rows inside the input: kh in [khLo, khHi)
+  const int khLo = ih0 >= 0 ? 0 : (DH - 1 - ih0) / DH;
+  const int khHi = min(KH, max(0, (H - ih0 + DH - 1) / DH));
+  const float rows = (float) max(0, khHi - khLo);
+  const float rdiv = (float) (min(ih0 + KH, HEND) - ih0);
+  float8 res;
+  for (int m = M_LO; m < M_HI; m++) {
+    const int iw0 = m * 8 * SW - PW;
+    VDECL
+    for (int kh = khLo; kh < khHi; kh++) {
+      __global const float* r = x + (ih0 + kh * DH) * W + iw0;
+      VLOAD(r)
+    }
+    res = FINALV(HWIN, rows * KW, rdiv * KW);
+    STORE(m * 8, 8)
+  }
+  EDGES
+}
+#undef STORE

@@ -99,8 +99,8 @@ class MemoryBoundKernelsTest extends ClFixture {
       pool(g, "AveragePool", x, xd, 3, 2, 1, 1, true, true);
       pool(g, "AveragePool", x, xd, 3, 1, 1, 1, false, true);
       pool(g, "AveragePool", x, xd, 2, 2, 1, 1, true, true);
-      pool(g, "MaxPool", x, xd, 3, 1, 2, 2, false, false); // dilated: the generic kernel
-      pool(g, "MaxPool", x, xd, 2, 3, 1, 1, true, false); // stride 3: the generic kernel
+      pool(g, "MaxPool", x, xd, 3, 1, 2, 2, false, false); // dilated
+      pool(g, "MaxPool", x, xd, 2, 3, 1, 1, true, false); // stride 3
     }
     // 1-D pooling arrives as H = 1
     Value x1 = g.input(-3.0, 3.0, 2, 3, 37);
@@ -117,7 +117,67 @@ class MemoryBoundKernelsTest extends ClFixture {
         expectRef(g, g.node(op, 17, null, DType.FLOAT32, new long[] {xd[0], xd[1], 1, 1}, x));
       }
     }
-    runBoth(g, List.of("pool2d_vec", "global_pool_vec"));
+    runBoth(g, List.of("pool2d_rows", "global_pool_vec"));
+  }
+
+  /**
+   * The row-segment pools' cases: rows under 8 outputs (one segment, fewer lanes), rows that end in a
+   * recomputed segment, left padding and right overhang (pads, ceil_mode partial windows) as generated edge
+   * segments, strides 1 to 3, dilations, 1x1 outputs, asymmetric pads and kernels, and a span too wide for
+   * the registers (the generic kernel).
+   */
+  @Test
+  void rowPoolsMatchReferenceOnEdges() {
+    OpGraph g = new OpGraph(15);
+    long[][] shapes = {{2, 2, 13, 27}, {1, 3, 12, 70}, {2, 2, 7, 7}};
+    for (long[] xd : shapes) {
+      Value x = g.input(-3.0, 3.0, xd);
+      for (String op : List.of("MaxPool", "AveragePool")) {
+        pool(g, op, x, xd, 3, 2, 0, 1, true, false); // squeezenet: ceil_mode
+        pool(g, op, x, xd, 3, 3, 0, 1, false, false);
+        pool(g, op, x, xd, 3, 3, 1, 1, true, false);
+        pool(g, op, x, xd, 5, 1, 2, 1, false, false);
+        pool(g, op, x, xd, 3, 1, 2, 2, false, false);
+        pool(g, op, x, xd, 3, 2, 1, 2, true, false);
+        pool(g, op, x, xd, 1, 1, 0, 1, false, false);
+        pool(g, op, x, xd, 7, 1, 0, 1, false, false);
+      }
+      pool(g, "AveragePool", x, xd, 3, 3, 1, 1, true, true);
+      pool(g, "AveragePool", x, xd, 5, 1, 2, 1, false, true);
+      pool(g, "AveragePool", x, xd, 3, 2, 0, 1, true, true);
+    }
+    // 1x1 outputs
+    Value s = g.input(-3.0, 3.0, 2, 4, 3, 3);
+    for (String op : List.of("MaxPool", "AveragePool")) {
+      pool(g, op, s, new long[] {2, 4, 3, 3}, 3, 1, 0, 1, false, false);
+      pool(g, op, s, new long[] {2, 4, 3, 3}, 2, 2, 0, 1, false, false);
+      pool(g, op, s, new long[] {2, 4, 3, 3}, 3, 3, 1, 1, false, false);
+    }
+    // asymmetric kernel and pads
+    Value a = g.input(-3.0, 3.0, 1, 2, 9, 33);
+    for (String op : List.of("MaxPool", "AveragePool")) {
+      Attributes at = new Attributes().setInts("kernel_shape", 3, 5).setInts("strides", 1, 2)
+          .setInts("pads", 0, 2, 1, 1);
+      expectRef(g, g.node(op, 19, at, DType.FLOAT32, new long[] {1, 2, 8, 16}, a));
+    }
+    // NaN propagates (as the reference kernel does): at a row's start and end, inside, on a top edge row
+    long[] nd = {1, 2, 11, 29};
+    Value nan = g.input(-3.0, 3.0, nd);
+    TensorData nanData = g.feedOf(nan);
+    for (int i : new int[] {0, 28, 3 * 29 + 14, 29 * 11 + 5 * 29 + 27, 29 * 11 + 10 * 29 + 8}) {
+      nanData.setDouble(i, Double.NaN);
+    }
+    for (String op : List.of("MaxPool", "AveragePool")) {
+      pool(g, op, nan, nd, 3, 2, 1, 1, true, false);
+      pool(g, op, nan, nd, 2, 2, 0, 1, false, false);
+      pool(g, op, nan, nd, 3, 1, 0, 1, false, false);
+    }
+    expectRef(g, g.node("GlobalMaxPool", 17, null, DType.FLOAT32, new long[] {1, 2, 1, 1}, nan));
+    // a window span over 64 columns: the generic kernel
+    Value wide = g.input(-3.0, 3.0, 1, 2, 4, 80);
+    expectRef(g, g.node("MaxPool", 19, new Attributes().setInts("kernel_shape", 1, 9).setInts("dilations", 1, 8),
+        DType.FLOAT32, new long[] {1, 2, 4, 16}, wide));
+    runBoth(g, List.of("pool2d_rows"));
   }
 
   @Test
