@@ -154,3 +154,72 @@ void KNAME(__global const float* restrict A, __global const float* restrict B,
   }
   if (m < M && n < N) C[(long) bt * M * N + m * N + n] = EPILOGUE(acc, bt, m, n);
 }
+
+//@section gemm_rows
+// FusedGemm with row_op (Softmax/LogSoftmax over each output row, after the epilogue): one work-item per row
+// computes all N <= 256 outputs into private memory, applies the epilogue, normalizes the row and stores it, so
+// the softmax needs no launch of its own (tribuo's MNIST head: 1 x 50 x 10, where a launch costs as much as the
+// product). Extra parameter: LOG (1: LogSoftmax, 0: Softmax). Numerics as softmax.cl's softmax_rows: the row
+// max (fmax, so NaNs are skipped there and then spread through the sum) is subtracted before exp.
+#ifndef OFFLOADCL_MADD
+#ifdef OFFLOADCL_FMA
+#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
+#else
+#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
+#endif
+#endif
+__kernel void KNAME(__global const float* restrict A, __global const float* restrict B,
+                    __global float* restrict C EPI_PARAMS) {
+  const int m = get_global_id(0);
+  if (m >= M) return;
+  const int bt = 0;
+  __global const float* ar = A + m * ASM;
+  float y[N];
+  if (BSK == 1 && ASK == 1 && K >= 8) {
+    // B transposed (N x K, fully connected weights): each output is a dot product of contiguous float8 slices
+    for (int j = 0; j < N; j++) {
+      __global const float* br = B + j * BSN;
+      float8 s = (float8)(0.0f);
+      int k = 0;
+      for (; k + 8 <= K; k += 8) s = OFFLOADCL_MADD(vload8(0, ar + k), vload8(0, br + k), s);
+      float4 h = s.lo + s.hi;
+      float2 h2 = h.lo + h.hi;
+      float v = h2.lo + h2.hi;
+      for (; k < K; k++) v = mad(ar[k], br[k], v);
+      y[j] = v;
+    }
+  } else if (BSN == 1 && N >= 8) {
+    // B row-major (K x N): the row accumulates as float8 runs, one broadcast A value per reduction step
+    float8 acc[N / 8 + 1]; // + 1: N < 8 declares it too (that branch is then dead)
+    for (int v = 0; v < N / 8; v++) acc[v] = (float8)(0.0f);
+    for (int j = N / 8 * 8; j < N; j++) y[j] = 0.0f;
+    for (int k = 0; k < K; k++) {
+      const float a = ar[k * ASK];
+      __global const float* br = B + k * BSK;
+      for (int v = 0; v < N / 8; v++) acc[v] = OFFLOADCL_MADD((float8)(a), vload8(v, br), acc[v]);
+      for (int j = N / 8 * 8; j < N; j++) y[j] = mad(a, br[j], y[j]);
+    }
+    for (int v = 0; v < N / 8; v++) vstore8(acc[v], v, y);
+  } else {
+    for (int j = 0; j < N; j++) {
+      float s = 0.0f;
+      for (int k = 0; k < K; k++) s = mad(ar[k * ASK], B[k * BSK + j * BSN], s);
+      y[j] = s;
+    }
+  }
+  float mx = -INFINITY;
+  for (int j = 0; j < N; j++) {
+    y[j] = EPILOGUE(y[j], bt, m, j);
+    mx = fmax(mx, y[j]);
+  }
+  float s = 0.0f;
+  for (int j = 0; j < N; j++) s += exp(y[j] - mx);
+  __global float* c = C + m * N;
+#if LOG
+  const float ls = log(s);
+  for (int j = 0; j < N; j++) c[j] = y[j] - mx - ls;
+#else
+  const float inv = 1.0f / s;
+  for (int j = 0; j < N; j++) c[j] = exp(y[j] - mx) * inv;
+#endif
+}

@@ -40,6 +40,11 @@ final class FusedGen {
       }
       case "FusedGemm": {
         Shapes.requireFloat(n, 4);
+        if (n.attributes().has("row_op") && !outer.stages().isEmpty()) {
+          // the kernel normalizes the rows after its epilogue; a consumer's stage belongs after that
+          throw new UnsupportedOperatorException("node '" + n.name() + "' (FusedGemm with row_op) takes no outer"
+              + " epilogue");
+        }
         long[] y = Shapes.dims(n, n.output(0));
         return GemmGen.gemm(n, name, dc, tail(n, y, 1, in -> bcastIndex("0", new String[] {"(m)", "(n)"}, y, in))
             .then(outer));

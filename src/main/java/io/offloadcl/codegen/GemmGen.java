@@ -139,8 +139,34 @@ final class GemmGen {
       epi = new Epilogue("(" + scaled + " + " + bs + term + ")",
           vterm == null ? null : "(" + scaled + " + " + bs + vterm + ")", List.of(2));
     }
-    return emit(node, name, dc, p, epi.then(fused), "(v, bt, m, n)", List.of(KernelSource.Arg.in(0),
-        KernelSource.Arg.in(1), KernelSource.Arg.out(0)));
+    List<KernelSource.Arg> args = List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0));
+    String rowOp = at.getString("row_op", "");
+    if (!rowOp.isEmpty()) {
+      return rows(node, name, p, epi.then(fused), rowOp, args);
+    }
+    return emit(node, name, dc, p, epi.then(fused), "(v, bt, m, n)", args);
+  }
+
+  /** Longest row gemm_rows keeps in private memory (FuseRowSoftmaxIntoGemm fuses no longer ones). */
+  static final long ROWS_MAX_N = 256;
+
+  /**
+   * FusedGemm with {@code row_op}: gemm_rows, one work-item per output row, on CPU and GPU devices alike (the
+   * rows it is made for are short, the products small).
+   */
+  private static KernelSource rows(Node node, String name, Product p, Epilogue epi, String rowOp,
+      List<KernelSource.Arg> args) {
+    if (!(rowOp.equals("softmax") || rowOp.equals("logsoftmax")) || p.n() < 1 || p.n() > ROWS_MAX_N) {
+      throw new UnsupportedOperatorException("node '" + node.name() + "' (FusedGemm): row_op '" + rowOp + "' over rows"
+          + " of " + p.n() + " columns; gemm_rows takes softmax or logsoftmax over 1 to " + ROWS_MAX_N);
+    }
+    Block blk = new Block(name, "gemm.cl", "gemm_rows", node.opType() + " (node '" + node.name() + "') " + p.m()
+        + "x" + p.k() + " * " + p.k() + "x" + p.n() + ", " + rowOp + " over rows");
+    blk.def("M", p.m()).def("N", p.n()).def("K", p.k());
+    blk.def("ASM", p.asm()).def("ASK", p.ask()).def("BSK", p.bsk()).def("BSN", p.bsn());
+    blk.def("LOG", rowOp.equals("logsoftmax") ? 1 : 0);
+    epi.define(blk, "(v, bt, m, n)");
+    return new KernelSource(name, blk.source(), "", new long[] {Math.max(1, p.m())}, null, epi.args(args));
   }
 
   /**

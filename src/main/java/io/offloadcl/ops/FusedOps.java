@@ -27,6 +27,9 @@ import java.util.List;
  *       spatial extents (strides equal to the kernel, no padding, floor rounding) applied after the epilogue, so
  *       the output is the pooled shape: {@code Y = MaxPool(act(Conv(...)))}. Not combined with a residual (Z
  *       would be indexed at the unpooled position). Made by {@code passes.fusion.FuseMaxPoolIntoConv}.</li>
+ *   <li>{@code row_op} (string, FusedGemm only, optional): {@code softmax} or {@code logsoftmax} over each row
+ *       (the last axis) of the 2-D output, applied after the epilogue: {@code Y = Softmax(act(Gemm(...) + Z),
+ *       axis=-1)}. Shapes unchanged. Made by {@code passes.fusion.FuseRowSoftmaxIntoGemm}.</li>
  * </ul>
  * Inputs: FusedConv {@code (X, W, B?, Z?)}, FusedGemm {@code (A, B, C?, Z?)}, FusedMatMul {@code (A, B, bias?, Z?)}
  * where {@code bias} broadcasts against the product. The result is {@code Y = act(op(...) + Z)}: the residual is
@@ -89,6 +92,10 @@ public final class FusedOps {
       out = pooled(ctx, out, pool);
     }
     TensorType y = out.isEmpty() ? null : out.get(0);
+    String rowOp = ctx.attrs().getString("row_op", "");
+    if (!rowOp.isEmpty() && !(op.equals("Gemm") && (rowOp.equals("softmax") || rowOp.equals("logsoftmax")))) {
+      throw ctx.error("row_op '" + rowOp + "': expected softmax or logsoftmax on a FusedGemm");
+    }
     String act = ctx.attrs().getString("activation", "");
     if (!act.isEmpty()) {
       FusedExpr.Fn f = FusedExpr.fn(act);
@@ -192,8 +199,10 @@ public final class FusedOps {
     for (TensorType t : outs) {
       e += Math.max(0, Costs.elements(t));
     }
+    // a row softmax costs what the Softmax op does per element (ReductionOps: 6)
+    long row = n.attributes().getString("row_op", "").isEmpty() ? 0 : 6 * e;
     // a pooled node computes window conv outputs (and their epilogue and max) per stored element
-    return new OpCost(window * (c.flops() + 3 * e) - e, c.bytesRead() + extra, c.bytesWritten());
+    return new OpCost(window * (c.flops() + 3 * e) - e + row, c.bytesRead() + extra, c.bytesWritten());
   }
 
   private static List<TensorType> elementwiseTypes(InferenceContext ctx) {

@@ -11,6 +11,7 @@ import io.offloadcl.passes.fusion.FuseElementwiseChains;
 import io.offloadcl.passes.fusion.FuseMatMulAdd;
 import io.offloadcl.passes.fusion.FuseMaxPoolIntoConv;
 import io.offloadcl.passes.fusion.FuseResidualAdd;
+import io.offloadcl.passes.fusion.FuseRowSoftmaxIntoGemm;
 import io.offloadcl.passes.fusion.HoistActivationAbovePool;
 import io.offloadcl.passes.fusion.RecognizeGelu;
 import io.offloadcl.passes.fusion.RecognizeHardSwish;
@@ -55,6 +56,8 @@ public final class DefaultPipeline {
         .add(new FuseActivation(), "activation into the heavy op's store, after residual")
         .add(new FuseMaxPoolIntoConv(), "a non-overlapping MaxPool into the conv's store; after the epilogue"
             + " fusers, since the pool follows the epilogue and nothing may join the epilogue after it")
+        .add(new FuseRowSoftmaxIntoGemm(), "a row Softmax/LogSoftmax into the small Gemm that feeds it; after the"
+            + " epilogue fusers for the same reason")
         .add(new FuseElementwiseChains(), "last fuser: what elementwise work is left becomes single kernels")
         .add(new EliminateDeadNodes(), "drops weights and constants the folds replaced");
   }

@@ -32,6 +32,10 @@ final class EpilogueTargets {
         // its output is pooled: an epilogue added now would run before the max, at the unpooled position
         return null;
       }
+      if (n.attributes().has("row_op")) {
+        // its rows are normalized after the epilogue: a stage added now would run before the softmax
+        return null;
+      }
       return n.opType().equals("FusedConv") || n.opType().equals("FusedGemm") || n.opType().equals("FusedMatMul")
           ? n.opType() : null;
     }

@@ -22,7 +22,7 @@ public final class FusedKernels {
 
   static void register() {
     CpuKernels.add("FusedConv", (n, in) -> maxPool(n, epilogue(n, in, "Conv", 3, null)));
-    CpuKernels.add("FusedGemm", (n, in) -> epilogue(n, in, "Gemm", 3, null));
+    CpuKernels.add("FusedGemm", (n, in) -> rowOp(n, epilogue(n, in, "Gemm", 3, null)));
     CpuKernels.add("FusedMatMul", (n, in) -> epilogue(n, in, "MatMul", 2, in.length > 2 ? in[2] : null));
     CpuKernels.add("FusedElementwise", FusedKernels::elementwise);
     CpuKernels.add("Im2Col", FusedKernels::im2col);
@@ -127,6 +127,46 @@ public final class FusedKernels {
       }
     }
     return new TensorData[] {p};
+  }
+
+  /**
+   * FusedGemm's {@code row_op}: Softmax or LogSoftmax over each row of the 2-D output, as the Softmax reference
+   * computes it (double accumulation, the row max subtracted first; a NaN in a row makes the whole row NaN);
+   * without the attribute the output is returned as is.
+   */
+  private static TensorData[] rowOp(Node n, TensorData[] out) {
+    String op = n.attributes().getString("row_op", "");
+    if (op.isEmpty()) {
+      return out;
+    }
+    boolean log = op.equals("logsoftmax");
+    TensorData y = out[0];
+    long[] d = y.dims();
+    if (!(log || op.equals("softmax")) || d.length != 2) {
+      throw new ShapeMismatchException("node '" + n.name() + "': row_op '" + op + "' on an output of shape "
+          + Arrays.toString(d) + " (expected softmax or logsoftmax on a 2-D output)");
+    }
+    int rows = (int) d[0];
+    int cols = (int) d[1];
+    double[] row = new double[cols];
+    for (int r = 0; r < rows; r++) {
+      double m = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        row[j] = y.getDouble(r * cols + j);
+        if (row[j] > m) {
+          m = row[j];
+        }
+      }
+      double s = 0;
+      for (int j = 0; j < cols; j++) {
+        s += Math.exp(row[j] - m);
+      }
+      double ls = Math.log(s);
+      for (int j = 0; j < cols; j++) {
+        y.setDouble(r * cols + j, log ? row[j] - m - ls : Math.exp(row[j] - m) / s);
+      }
+    }
+    return out;
   }
 
   /** y += t, t broadcast to y's shape (which it may not change). */
