@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offloadcl.api.GraphOptimizer;
-import io.offloadcl.api.InferenceSession;
-import io.offloadcl.api.SessionOptions;
-import io.offloadcl.api.Tensor;
 import io.offloadcl.codegen.DeviceClass;
 import io.offloadcl.ir.Graph;
-import io.offloadcl.onnx.NamedTensor;
-import io.offloadcl.onnx.OnnxTensors;
 import io.offloadcl.testing.Requirements;
 import java.nio.file.Path;
 import io.offloadcl.ir.Attributes;
@@ -96,21 +91,7 @@ class ConvPoolClTest {
     long pooled = g.nodes().stream().filter(n -> n.attributes().has("pool_kernel")).count();
     assertEquals(2, pooled, "FusedConvs with pool_kernel in\n" + g);
     assertTrue(g.nodes().stream().noneMatch(n -> n.opType().equals("MaxPool")), g.toString());
-    Path data = dir.resolve("test_data_set_0");
-    NamedTensor x = OnnxTensors.read(data.resolve("input_0.pb"));
-    String name = x.name() != null && !x.name().isEmpty() ? x.name() : g.inputs().get(0).name();
-    SessionOptions opts = SessionOptions.builder().device(SessionOptions.Device.OPENCL).optimize(true).build();
-    try (InferenceSession s = InferenceSession.open(dir.resolve("model.onnx"), opts)) {
-      Map<String, Tensor> got = s.run(Map.of(name, Tensor.fromData(x.data())));
-      TensorData want = OnnxTensors.read(data.resolve("output_0.pb")).data();
-      TensorData have = got.values().iterator().next().data();
-      assertEquals(want.size(), have.size());
-      for (int i = 0; i < want.size(); i++) {
-        double w = want.getDouble(i);
-        double h = have.getDouble(i);
-        assertTrue(Math.abs(h - w) <= 1e-5 + 1e-3 * Math.abs(w), "output[" + i + "]: expected " + w + " got " + h);
-      }
-    }
+    OpenClTestSupport.assertOpenClSessionReproducesTestDataSet0(dir, g.inputs().get(0).name());
   }
 
   @Test

@@ -1,7 +1,17 @@
 package io.offloadcl.runtime.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.offloadcl.api.InferenceSession;
+import io.offloadcl.api.SessionOptions;
+import io.offloadcl.api.Tensor;
+import io.offloadcl.ir.TensorData;
+import io.offloadcl.onnx.NamedTensor;
+import io.offloadcl.onnx.OnnxTensors;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Finds the device OpenCL tests run on: skips without one, except under CI=true where that is a failure. */
 public final class OpenClTestSupport {
@@ -12,5 +22,28 @@ public final class OpenClTestSupport {
     io.offloadcl.testing.Requirements.assumeOrFailInCi(!ds.isEmpty(),
         "an OpenCL device (" + OpenClPlatforms.unavailableReason() + ")");
     return ds.get(0);
+  }
+
+  /**
+   * Opens an optimized OpenCL session on {@code dir/model.onnx}, runs its {@code test_data_set_0/input_0.pb}
+   * (fed by the name stored in the file, else {@code inputName}) and compares the first output with
+   * {@code output_0.pb} (rtol 1e-3, atol 1e-5).
+   */
+  static void assertOpenClSessionReproducesTestDataSet0(Path dir, String inputName) {
+    Path data = dir.resolve("test_data_set_0");
+    NamedTensor x = OnnxTensors.read(data.resolve("input_0.pb"));
+    String name = x.name() != null && !x.name().isEmpty() ? x.name() : inputName;
+    SessionOptions opts = SessionOptions.builder().device(SessionOptions.Device.OPENCL).optimize(true).build();
+    try (InferenceSession s = InferenceSession.open(dir.resolve("model.onnx"), opts)) {
+      Map<String, Tensor> got = s.run(Map.of(name, Tensor.fromData(x.data())));
+      TensorData want = OnnxTensors.read(data.resolve("output_0.pb")).data();
+      TensorData have = got.values().iterator().next().data();
+      assertEquals(want.size(), have.size());
+      for (int i = 0; i < want.size(); i++) {
+        double w = want.getDouble(i);
+        double h = have.getDouble(i);
+        assertTrue(Math.abs(h - w) <= 1e-5 + 1e-3 * Math.abs(w), "output[" + i + "]: expected " + w + " got " + h);
+      }
+    }
   }
 }
