@@ -20,7 +20,6 @@ import io.offloadcl.runtime.opencl.MemoryPlan;
 import io.offloadcl.runtime.opencl.OpenClModel;
 import io.offloadcl.runtime.opencl.ShapeSpecializer;
 import io.offloadcl.runtime.opencl.OpenClPlatforms;
-import io.offloadcl.runtime.opencl.ProgramCache;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
