@@ -11,13 +11,10 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.Value;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -71,21 +68,10 @@ class EpilogueStoreBench {
     List<ClBuffer> bufs = new ArrayList<>();
     try (ClKernel kv = cache.get(vec.source(), vec.buildOptions()).kernel("kvec");
         ClKernel ks = cache.get(scalarSource, sca.buildOptions()).kernel("ksca")) {
-      Random r = new Random(3);
-      for (int a = 0; a < vec.args().size(); a++) {
-        KernelSource.Arg arg = vec.args().get(a);
-        long[] dims = arg.kind() == KernelSource.ArgKind.INPUT ? n.input(arg.index()).type().shape().dims() : out;
-        long count = Arrays.stream(dims).reduce(1, (x, y) -> x * y);
-        ClBuffer b = ctx.buffer(4 * count);
-        ByteBuffer host = ByteBuffer.allocateDirect((int) (4 * count)).order(ByteOrder.nativeOrder());
-        for (long i = 0; i < count; i++) {
-          host.putFloat(r.nextFloat() - 0.5f);
-        }
-        host.flip();
-        ClEvent.waitAll(List.of(ctx.write(b, host, List.of())));
-        bufs.add(b);
-        kv.setArg(a, b);
-        ks.setArg(a, b);
+      bufs.addAll(OpenClTestSupport.randomArgBuffers(ctx, n, vec, out, 3));
+      for (int a = 0; a < bufs.size(); a++) {
+        kv.setArg(a, bufs.get(a));
+        ks.setArg(a, bufs.get(a));
       }
       time(ctx, ks, sca, 2); // POCL builds a work-group function at a kernel's first launch
       double once = time(ctx, kv, vec, 3);

@@ -11,13 +11,10 @@ import io.offloadcl.ir.Graph;
 import io.offloadcl.ir.Node;
 import io.offloadcl.ir.TensorType;
 import io.offloadcl.ir.Value;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -72,20 +69,7 @@ class GemmTileBench {
     List<ClKernel> kernels = new ArrayList<>();
     List<long[][]> ranges = new ArrayList<>();
     try {
-      Random r = new Random(3);
-      for (int a = 0; a < base.args().size(); a++) {
-        KernelSource.Arg arg = base.args().get(a);
-        long[] dims = arg.kind() == KernelSource.ArgKind.INPUT ? n.input(arg.index()).type().shape().dims() : out;
-        long count = Arrays.stream(dims).reduce(1, (x, y) -> x * y);
-        ClBuffer b = ctx.buffer(4 * count);
-        ByteBuffer host = ByteBuffer.allocateDirect((int) (4 * count)).order(ByteOrder.nativeOrder());
-        for (long i = 0; i < count; i++) {
-          host.putFloat(r.nextFloat() - 0.5f);
-        }
-        host.flip();
-        ClEvent.waitAll(List.of(ctx.write(b, host, List.of())));
-        bufs.add(b);
-      }
+      bufs.addAll(OpenClTestSupport.randomArgBuffers(ctx, n, base, out, 3));
       for (int[] t : TILES) {
         String src = base.source().replaceFirst("(?m)^#define TM \\d+$", "#define TM " + t[0])
             .replaceFirst("(?m)^#define NV \\d+$", "#define NV " + t[1]);

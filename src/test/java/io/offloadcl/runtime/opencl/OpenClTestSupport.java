@@ -46,4 +46,30 @@ public final class OpenClTestSupport {
       }
     }
   }
+
+  /**
+   * One device buffer per argument of {@code k} (a kernel generated for node {@code n}, whose output has dims
+   * {@code out}), filled with seeded uniform values in [-0.5, 0.5): what the kernel benches time a kernel on. The
+   * caller releases them.
+   */
+  static List<ClBuffer> randomArgBuffers(ClContext ctx, io.offloadcl.ir.Node n, io.offloadcl.codegen.KernelSource k,
+      long[] out, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    List<ClBuffer> bufs = new java.util.ArrayList<>();
+    for (io.offloadcl.codegen.KernelSource.Arg arg : k.args()) {
+      long[] dims = arg.kind() == io.offloadcl.codegen.KernelSource.ArgKind.INPUT
+          ? n.input(arg.index()).type().shape().dims() : out;
+      long count = java.util.Arrays.stream(dims).reduce(1, (x, y) -> x * y);
+      ClBuffer b = ctx.buffer(4 * count);
+      bufs.add(b);
+      java.nio.ByteBuffer host = java.nio.ByteBuffer.allocateDirect((int) (4 * count))
+          .order(java.nio.ByteOrder.nativeOrder());
+      for (long i = 0; i < count; i++) {
+        host.putFloat(r.nextFloat() - 0.5f);
+      }
+      host.flip();
+      ClEvent.waitAll(List.of(ctx.write(b, host, List.of())));
+    }
+    return bufs;
+  }
 }
