@@ -38,13 +38,7 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 //@section conv_cpu
 // OFFLOADCL_MADD is fma() where the device does fma in hardware (the program cache defines OFFLOADCL_FMA from
 // CL_DEVICE_SINGLE_FP_CONFIG), else mad(): POCL lowers mad() to a multiply and an add, a software fma is slow.
-#ifndef OFFLOADCL_MADD
-#ifdef OFFLOADCL_FMA
-#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
-#else
-#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
-#endif
-#endif
+//@use common.cl madd
 // CPU variant, register-blocked like gemm_cpu: a work-item computes COB output channels x TW = 8 * NV consecutive
 // output columns as COB * NV float8 accumulators, so each input vector it loads feeds COB multiply-adds and each
 // weight NV. The kernel taps are unrolled (KH, KW are constants). Interior row segments of unit-stride
@@ -152,13 +146,7 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 #undef TW
 
 //@section conv_shift_cpu
-#ifndef OFFLOADCL_MADD
-#ifdef OFFLOADCL_FMA
-#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
-#else
-#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
-#endif
-#endif
+//@use common.cl madd
 // CPU variant for group-1, unit-stride convolutions without padding (a padded one arrives as Pad + this, from
 // passes.lower): a GEMM over shifted views of the input, with no column matrix. The output is computed on the
 // input's full width: column q = oh * W + ow, ow in [0, W), of which only ow < OW is stored. Reduction row
@@ -362,13 +350,7 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
 }
 
 //@section conv_pool_cpu
-#ifndef OFFLOADCL_MADD
-#ifdef OFFLOADCL_FMA
-#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
-#else
-#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
-#endif
-#endif
+//@use common.cl madd
 // Conv (group 1, unit stride, no dilation) followed by a max pool over non-overlapping PKH x 2 windows
 // (FusedConv with pool_kernel), on CPUs: the unpooled output is never stored. A work-item computes COB output
 // channels x 8 pooled outputs (PR pooled rows of LC consecutive pooled columns: 1 x 8, or 2 x 4 for rows of at

@@ -8,13 +8,7 @@
 //@section gemm_cpu
 // OFFLOADCL_MADD is fma() where the device does fma in hardware (the program cache defines OFFLOADCL_FMA from
 // CL_DEVICE_SINGLE_FP_CONFIG), else mad().
-#ifndef OFFLOADCL_MADD
-#ifdef OFFLOADCL_FMA
-#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
-#else
-#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
-#endif
-#endif
+//@use common.cl madd
 // CPU variant: each work-item owns a TM x (8*NV) tile of C held in registers as TM*NV float8 accumulators, so
 // every loaded B vector feeds TM fused multiply-adds and every broadcast A value NV of them (GemmGen picks the
 // tile; the figures are there). CPU OpenCL drivers map
@@ -161,13 +155,7 @@ void KNAME(__global const float* restrict A, __global const float* restrict B,
 // the softmax needs no launch of its own (tribuo's MNIST head: 1 x 50 x 10, where a launch costs as much as the
 // product). Extra parameter: LOG (1: LogSoftmax, 0: Softmax). Numerics as softmax.cl's softmax_rows: the row
 // max (fmax, so NaNs are skipped there and then spread through the sum) is subtracted before exp.
-#ifndef OFFLOADCL_MADD
-#ifdef OFFLOADCL_FMA
-#define OFFLOADCL_MADD(a, b, c) fma(a, b, c)
-#else
-#define OFFLOADCL_MADD(a, b, c) mad(a, b, c)
-#endif
-#endif
+//@use common.cl madd
 __kernel void KNAME(__global const float* restrict A, __global const float* restrict B,
                     __global float* restrict C EPI_PARAMS) {
   const int m = get_global_id(0);
