@@ -239,7 +239,9 @@ final class PoolGen {
       if (rows) {
         // one work-item per output row, rounded up to equal work-groups (OpenCL 1.2)
         long items = w.oh() * x[0] * x[1];
-        long groups = Math.max(1, Math.min(items, WORK_GROUPS));
+        // at least WORK_GROUPS, and more where a group would pass GemmGen's CPU work-group cap (large batches)
+        long groups = Math.max(1, Math.min(items, Math.max(WORK_GROUPS,
+            (items + GemmGen.CPU_MAX_LOCAL - 1) / GemmGen.CPU_MAX_LOCAL)));
         long l = (items + groups - 1) / groups;
         global = new long[] {l * groups};
         local = new long[] {l};

@@ -153,6 +153,11 @@ class MemoryBoundKernelsTest extends ClFixture {
       pool(g, op, s, new long[] {2, 4, 3, 3}, 2, 2, 0, 1, false, false);
       pool(g, op, s, new long[] {2, 4, 3, 3}, 3, 3, 1, 1, false, false);
     }
+    // more output rows than 16 work-groups of the device's largest size hold (65,536 + 768 rows of one column):
+    // the groups grow in number, not past the work-group limit (a large-batch pool failed to launch before)
+    long[] many = {1, 4096, 34, 2};
+    Value m = g.input(-3.0, 3.0, many);
+    pool(g, "MaxPool", m, many, 2, 2, 0, 1, false, false);
     // asymmetric kernel and pads
     Value a = g.input(-3.0, 3.0, 1, 2, 9, 33);
     for (String op : List.of("MaxPool", "AveragePool")) {
