@@ -250,8 +250,8 @@ final class Backends {
    * The OpenCL devices a session may use, the one a tie goes to first: the device the setting
    * {@code offloadcl.opencl.device} names (an index as {@code offloadcl devices} lists them) alone; else the
    * default device (a GPU, else the CPU device with most compute units) and every other device a bundled profile
-   * describes, so that the cost model can pick per input shape (POCL's basic device for a small graph). The
-   * default device alone when no profile describes it: then there is nothing to compare it with.
+   * describes, one per profile, so that the cost model can pick per input shape (POCL's basic device for a small
+   * graph). The default device alone when no profile describes it: then there is nothing to compare it with.
    */
   static List<ClDevice> openClDevices() {
     java.util.Optional<String> pinned = Settings.get(OPENCL_DEVICE);
@@ -263,13 +263,20 @@ final class Backends {
         throw new DeviceException("setting " + OPENCL_DEVICE + " (" + Settings.envName(OPENCL_DEVICE) + ") is '"
             + pinned.get() + "'; expected an OpenCL device index as `offloadcl devices` lists them");
       }
-      return List.of(OpenClPlatforms.device(index));
+      try {
+        return List.of(OpenClPlatforms.device(index));
+      } catch (DeviceException e) {
+        throw new DeviceException("setting " + OPENCL_DEVICE + " (" + Settings.envName(OPENCL_DEVICE) + ") is "
+            + index + ": " + e.getMessage(), e);
+      }
     }
     ClDevice dflt = OpenClPlatforms.defaultDevice();
     List<ClDevice> r = new java.util.ArrayList<>(List.of(dflt));
     if (profileOf(dflt) != null) {
+      java.util.Set<String> seen = new java.util.HashSet<>(List.of(profileOf(dflt).id()));
       for (ClDevice d : OpenClPlatforms.devices()) {
-        if (d != dflt && profileOf(d) != null) {
+        // a second device of a make already listed would only ever tie with the first, and ties go to the first
+        if (d != dflt && profileOf(d) != null && seen.add(profileOf(d).id())) {
           r.add(d);
         }
       }

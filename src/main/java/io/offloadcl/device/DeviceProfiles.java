@@ -150,17 +150,23 @@ public final class DeviceProfiles {
   }
 
   /**
-   * The bundled profile that describes an OpenCL device: the first in the index whose match rule accepts it (so
-   * a specific profile listed before a general one wins, as {@code pocl-cpu-basic} before {@code pocl-cpu});
-   * null when none does.
+   * The bundled profile that describes an OpenCL device: of those whose match rule accepts it, the one whose rule
+   * names the most fields ({@code pocl-cpu-basic}, which also names the device, over {@code pocl-cpu}), the first
+   * in the index on a tie; null when none does.
    */
   public static DeviceProfile bundledFor(String platformName, String deviceName, String deviceType) {
+    DeviceProfile best = null;
     for (DeviceProfile p : allBundledCached()) {
-      if (p.match().matchesOpenCl(platformName, deviceName, deviceType)) {
-        return p;
+      if (p.match().matchesOpenCl(platformName, deviceName, deviceType)
+          && (best == null || fields(p.match()) > fields(best.match()))) {
+        best = p;
       }
     }
-    return null;
+    return best;
+  }
+
+  private static int fields(DeviceMatch m) {
+    return (m.platform() != null ? 1 : 0) + (m.device() != null ? 1 : 0) + (m.type() != null ? 1 : 0);
   }
 
   private static volatile List<DeviceProfile> bundledCache;

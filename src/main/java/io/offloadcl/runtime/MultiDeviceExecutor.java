@@ -108,13 +108,14 @@ public final class MultiDeviceExecutor implements AutoCloseable {
         r.add(new Binding(p, null));
         continue;
       }
-      // a device this profile describes best (pocl-cpu: the pthread device, not POCL's basic one, which has a
-      // profile of its own), else any device its rule accepts
+      // a device this profile describes best (pocl-cpu: the pthread device), else one its rule accepts that has no
+      // bundled profile of its own; never one that another bundled profile describes better (POCL's basic device)
       ClDevice found = null;
       for (int pass = 0; pass < 2 && found == null; pass++) {
         for (ClDevice d : all) {
           if (!taken.contains(d.index()) && p.match().matchesOpenCl(d.platformName(), d.name(), d.type().name())
-              && (pass == 1 || isOwnProfile(p, d))) {
+              && (pass == 0 ? ownProfile(d) != null && ownProfile(d).id().equals(baseId(p)) : ownProfile(d) == null
+              || ownProfile(d).id().equals(baseId(p)) || !isBundled(p))) {
             found = d;
             break;
           }
@@ -132,9 +133,18 @@ public final class MultiDeviceExecutor implements AutoCloseable {
     return r;
   }
 
-  private static boolean isOwnProfile(DeviceProfile p, ClDevice d) {
-    DeviceProfile own = DeviceProfiles.bundledFor(d.platformName(), d.name(), d.type().name());
-    return own != null && own.id().equals(p.id());
+  private static DeviceProfile ownProfile(ClDevice d) {
+    return DeviceProfiles.bundledFor(d.platformName(), d.name(), d.type().name());
+  }
+
+  /** The id before {@link DeviceProfiles#distinctIds}' "#n" suffix. */
+  private static String baseId(DeviceProfile p) {
+    int hash = p.id().indexOf('#');
+    return hash < 0 ? p.id() : p.id().substring(0, hash);
+  }
+
+  private static boolean isBundled(DeviceProfile p) {
+    return DeviceProfiles.bundledIds().contains(baseId(p));
   }
 
   /**

@@ -102,6 +102,11 @@ class BasicDeviceChoiceTest {
       run(s, tribuoInput(), 1);
       assertEquals("opencl:" + pthread.name(), s.device());
     }
+    System.setProperty(Backends.OPENCL_DEVICE, "-1");
+    DeviceException range = assertThrows(DeviceException.class, () -> InferenceSession.open(model,
+        SessionOptions.builder().device(SessionOptions.Device.OPENCL).build()));
+    assertTrue(range.getMessage().contains("offloadcl.opencl.device") && range.getMessage().contains("-1"),
+        range.getMessage());
     System.setProperty(Backends.OPENCL_DEVICE, "fast");
     DeviceException e = assertThrows(DeviceException.class, () -> InferenceSession.open(model,
         SessionOptions.builder().device(SessionOptions.Device.OPENCL).build()));
@@ -116,5 +121,9 @@ class BasicDeviceChoiceTest {
         DeviceProfiles.bundled("pocl-cpu-basic")));
     assertEquals(deviceWithProfile("pocl-cpu"), b.get(0).device());
     assertEquals(deviceWithProfile("pocl-cpu-basic"), b.get(1).device());
+    // a second pocl-cpu does not take the basic device, which its own profile describes better
+    DeviceException e = assertThrows(DeviceException.class, () -> MultiDeviceExecutor.bind(
+        MultiDeviceExecutor.distinctIds(List.of(DeviceProfiles.bundled("pocl-cpu"), DeviceProfiles.bundled("pocl-cpu")))));
+    assertTrue(e.getMessage().contains("pocl-cpu#2"), e.getMessage());
   }
 }

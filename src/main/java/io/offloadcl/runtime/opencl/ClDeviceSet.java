@@ -3,6 +3,8 @@ package io.offloadcl.runtime.opencl;
 import io.offloadcl.codegen.DeviceClass;
 import io.offloadcl.device.DeviceKind;
 import io.offloadcl.device.DeviceProfile;
+import io.offloadcl.device.DeviceProfiles;
+import io.offloadcl.ir.DeviceException;
 import io.offloadcl.ir.Graph;
 import io.offloadcl.placement.Placement;
 import io.offloadcl.placement.PlacementException;
@@ -38,7 +40,7 @@ public final class ClDeviceSet implements AutoCloseable {
 
   private ClDeviceSet(List<ClDevice> devices, List<DeviceProfile> profiles, Path cacheDir) {
     this.devices = List.copyOf(devices);
-    this.profiles = profiles == null ? null : io.offloadcl.device.DeviceProfiles.distinctIds(profiles);
+    this.profiles = profiles == null ? null : DeviceProfiles.distinctIds(profiles);
     this.cacheDir = cacheDir;
     this.contexts = new ClContext[devices.size()];
     this.caches = new ProgramCache[devices.size()];
@@ -54,7 +56,8 @@ public final class ClDeviceSet implements AutoCloseable {
   }
 
   /**
-   * Devices to choose among, each with the profile that describes it; the first is the one a tie goes to.
+   * Devices to choose among, each with the profile that describes it (null only for a lone device); the first is
+   * the one a tie goes to.
    *
    * @param first an open context on {@code devices.get(0)} that the set takes over, or null
    * @param cacheDir where compiled programs are cached (null: memory only)
@@ -64,7 +67,12 @@ public final class ClDeviceSet implements AutoCloseable {
     if (devices.isEmpty() || devices.size() != profiles.size()) {
       throw new IllegalArgumentException("need one profile per device, got " + devices + " and " + profiles);
     }
-    ClDeviceSet s = new ClDeviceSet(devices, profiles, cacheDir);
+    boolean unprofiled = profiles.stream().anyMatch(java.util.Objects::isNull);
+    if (unprofiled && devices.size() > 1) {
+      throw new IllegalArgumentException("a device without a profile cannot be weighed against others: " + devices);
+    }
+    // a lone device without a profile (a GPU no bundled YAML describes) takes its kernel family from its type
+    ClDeviceSet s = new ClDeviceSet(devices, unprofiled ? null : profiles, cacheDir);
     if (first != null) {
       s.contexts[0] = first;
       s.owned[0] = true;
@@ -145,7 +153,7 @@ public final class ClDeviceSet implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new io.offloadcl.ir.DeviceException("OpenCL device set " + devices + " is closed");
+      throw new DeviceException("OpenCL device set " + devices + " is closed");
     }
   }
 
@@ -176,7 +184,9 @@ public final class ClDeviceSet implements AutoCloseable {
       }
     }
     if (!failures.isEmpty()) {
-      throw failures.get(0);
+      RuntimeException first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      throw first;
     }
   }
 }
