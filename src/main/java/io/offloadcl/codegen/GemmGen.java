@@ -148,7 +148,7 @@ final class GemmGen {
   }
 
   /** Longest row gemm_rows keeps in private memory (FuseRowSoftmaxIntoGemm fuses no longer ones). */
-  static final long ROWS_MAX_N = 256;
+  static final long ROWS_MAX_N = io.offloadcl.ops.FusedOps.ROW_OP_MAX_N;
 
   /**
    * FusedGemm with {@code row_op}: gemm_rows, one work-item per output row, on CPU and GPU devices alike (the

@@ -55,6 +55,12 @@ import java.util.List;
  * weights reshaped to {@code [M, C*kh*kw]}.
  */
 public final class FusedOps {
+  /**
+   * Longest row (columns N) a FusedGemm's {@code row_op} may normalize: the kernel keeps a row in a work-item's
+   * private memory. The fusion pass and codegen both read it, so they cannot disagree.
+   */
+  public static final long ROW_OP_MAX_N = 256;
+
   private FusedOps() {}
 
   /** Registers the fused ops with the catalog (called from its static block). */

@@ -23,7 +23,14 @@ import java.util.Locale;
  */
 public final class FuseRowSoftmaxIntoGemm implements Pass {
   /** Longest row (columns N) that fuses: the kernel keeps a row in private memory, one work-item per row. */
-  public static final long MAX_ROW = 256;
+  public static final long MAX_ROW = io.offloadcl.ops.FusedOps.ROW_OP_MAX_N;
+
+  /**
+   * Largest product (M·K·N multiply-adds) that fuses: the row kernel has no register tiling and reads B once per
+   * row, so a large Gemm keeps gemm_cpu and a separate Softmax. Not measured beyond tribuo's 1×50×10 head (500);
+   * set an order of magnitude below the smallest product where gemm_cpu's tiles pay (MaxPool fusion's 1 M).
+   */
+  public static final long MAX_MACS = 1L << 16;
 
   @Override
   public String name() {
@@ -44,7 +51,8 @@ public final class FuseRowSoftmaxIntoGemm implements Pass {
       boolean fused = gemm != null && gemm.domain().equals(Rewrites.FUSED_DOMAIN)
           && gemm.opType().equals("FusedGemm") && !gemm.attributes().has("row_op");
       if (!(plain || fused) || !ctx.supports("FusedGemm") || !FusionGuards.canMerge(g, y, sm, false)
-          || !FusionGuards.floatValue(y) || !FusionGuards.sameDType(y, sm.output(0)) || !rowWise(sm, y.type())) {
+          || !FusionGuards.floatValue(y) || !FusionGuards.sameDType(y, sm.output(0)) || !rowWise(sm, y.type())
+          || !small(gemm)) {
         continue;
       }
       Node f = EpilogueTargets.fusedFrom(g, gemm);
@@ -56,6 +64,19 @@ public final class FuseRowSoftmaxIntoGemm implements Pass {
       g.sortTopologically();
     }
     return changed;
+  }
+
+  /** Whether the product has a static size of at most MAX_MACS multiply-adds. */
+  private static boolean small(Node gemm) {
+    io.offloadcl.ir.TensorType a = gemm.input(0).type();
+    io.offloadcl.ir.TensorType y = gemm.output(0).type();
+    if (a == null || y == null || !a.isStatic() || !y.isStatic() || a.shape().rank() != 2) {
+      return y != null && y.hasRank() && y.shape().rank() == 2 && y.shape().dim(0) < 0
+          && a != null && a.hasRank() && a.shape().dim(1) >= 0 && y.shape().dim(1) >= 0
+          && a.shape().dim(1) * y.shape().dim(1) <= MAX_MACS; // a dynamic batch: one row's work
+    }
+    long k = gemm.attributes().getInt("transA", 0) != 0 ? a.shape().dim(0) : a.shape().dim(1);
+    return y.shape().dim(0) * k * y.shape().dim(1) <= MAX_MACS;
   }
 
   /**

@@ -63,6 +63,8 @@ class FuseRowSoftmaxIntoGemmTest {
         head("LogSoftmax", new Attributes().setInt("axis", -2), 17, 3, 8, 10));
     assertKinds("Gemm=1 Relu=1 Softmax=1", "FusedGemm=1 Softmax=1",
         head("Softmax", new Attributes(), 17, 2, 8, FuseRowSoftmaxIntoGemm.MAX_ROW + 1));
+    // a large product keeps gemm_cpu's register tiles: 512 x 256 x 64 multiply-adds, above MAX_MACS
+    assertKinds("Gemm=1 Relu=1 Softmax=1", "FusedGemm=1 Softmax=1", head("Softmax", new Attributes(), 17, 512, 256, 64));
   }
 
   @Test
