@@ -317,36 +317,44 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
 }
 
 //@section im2col_cpu
-// Im2Col on CPUs: a work-item fills 8 consecutive positions of one output row of one column-matrix row, with
-// one vector load and one vector store where the source segment is inside the image (stride 1, or stride 2 as
-// the even lanes of 16), gathering lane by lane with zero padding at the borders. The generic kernel above spends
-// a division chain per element.
+// Im2Col on CPUs: a work-item fills one output row (oh) of one column-matrix row (batch, c, i, j): the OW
+// positions whose source lies in the padding are zeros, the rest a copy of a segment of one input row, moved 8 at
+// a time with one vector load and one vector store (stride 1, or stride 2 as the even lanes of 16) and the tail
+// lane by lane. Per work-item the valid range [owLo, owHi) is computed once, so no element is bounds-checked. The
+// generic kernel above spends a division chain per element; 8 positions per work-item instead of a row took 1.4-2x
+// longer on squeezenet's 13x13 and stem column matrices (POCL runs work-items as loop iterations).
 __kernel void KNAME(__global const float* restrict X, __global float* restrict Y) {
-  const int ow0 = get_global_id(0) * 8;
-  const int oh = get_global_id(1);
-  const int nr = get_global_id(2);
-  if (ow0 >= OW || oh >= OH) return;
+  const int oh = get_global_id(0);
+  const int nr = get_global_id(1);
+  if (oh >= OH) return;
   const int n = nr / (C * KH * KW);
   const int r = nr % (C * KH * KW);
   const int j = r % KW;
   const int i = (r / KW) % KH;
   const int c = r / (KW * KH);
   const int ih = oh * SH - PH + i * DH;
-  const int iw0 = ow0 * SW - PW + j * DW;
-  __global float* y = Y + (long) nr * (OH * OW) + oh * OW + ow0;
+  __global float* y = Y + (long) nr * (OH * OW) + oh * OW;
   if (ih < 0 || ih >= H) {
-    for (int l = 0; l < 8 && ow0 + l < OW; l++) y[l] = 0.0f;
+    int ow = 0;
+    for (; ow + 8 <= OW; ow += 8) vstore8((float8)(0.0f), 0, y + ow);
+    for (; ow < OW; ow++) y[ow] = 0.0f;
     return;
   }
-  __global const float* xrow = X + (((long) n * C + c) * H + ih) * W;
-  if ((SW == 1 || SW == 2) && iw0 >= 0 && iw0 + 7 * SW + (SW - 1) < W && ow0 + 8 <= OW) {
-    vstore8(SW == 1 ? vload8(0, xrow + iw0) : vload16(0, xrow + iw0).even, 0, y);
-  } else {
-    for (int l = 0; l < 8 && ow0 + l < OW; l++) {
-      const int iw = iw0 + l * SW;
-      y[l] = (iw >= 0 && iw < W) ? xrow[iw] : 0.0f;
+  // source column of position ow: ow * SW + off; valid where 0 <= it < W
+  const int off = j * DW - PW;
+  const int owLo = off >= 0 ? 0 : min(OW, (-off + SW - 1) / SW);
+  const int owHi = W - off <= 0 ? owLo : max(owLo, min(OW, (W - 1 - off) / SW + 1));
+  __global const float* xrow = X + (((long) n * C + c) * H + ih) * W + off;
+  int ow = 0;
+  for (; ow < owLo; ow++) y[ow] = 0.0f;
+  if (SW == 1 || SW == 2) {
+    // a vector whose last read (lane 7's source, plus lane 15's for stride 2) is inside the row
+    for (; ow + 8 <= owHi && (ow + 7) * SW + (SW - 1) + off < W; ow += 8) {
+      vstore8(SW == 1 ? vload8(0, xrow + ow) : vload16(0, xrow + 2 * ow).even, 0, y + ow);
     }
   }
+  for (; ow < owHi; ow++) y[ow] = xrow[ow * SW];
+  for (; ow < OW; ow++) y[ow] = 0.0f;
 }
 
 //@section conv_pool_cpu

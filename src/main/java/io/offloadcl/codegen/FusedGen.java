@@ -361,8 +361,7 @@ final class FusedGen {
         + ks[0] + "x" + ks[1]);
     b.def("C", x[1]).def("H", x[2]).def("W", x[3]).def("OH", oh).def("OW", ow).def("KH", ks[0]).def("KW", ks[1])
         .def("SH", st[0]).def("SW", st[1]).def("DH", dl[0]).def("DW", dl[1]).def("PH", pads[0]).def("PW", pads[1]);
-    long[] global = cpu ? new long[] {Math.max(1, (ow + 7) / 8), Math.max(1, oh), x[0] * y[1]}
-        : new long[] {Math.max(1, oh * ow), y[1], x[0]};
+    long[] global = cpu ? new long[] {Math.max(1, oh), x[0] * y[1]} : new long[] {Math.max(1, oh * ow), y[1], x[0]};
     return new KernelSource(name, b.source(), "", global, null,
         List.of(KernelSource.Arg.in(0), KernelSource.Arg.out(0)));
   }

@@ -157,6 +157,16 @@ class FusedOpsClTest {
         .setInts("strides", 2, 2), g.input(2, 3, 7, 7));
     add(g, "Im2Col", new Attributes().setInts("kernel_shape", 2, 2).setInts("dilations", 2, 2), g.input(1, 1, 5, 5));
     add(g, "Im2Col", new Attributes().setInts("kernel_shape", 1, 1), g.input(1, 17, 1, 3));
+    // rows long enough for the CPU kernel's vector copies: stride 1 and 2 with padding on both sides, a padding
+    // copy (1x1 window with pads, as the shifted-view lowering emits), stride 3 (lane by lane), and windows
+    // whose columns lie wholly in the padding for some taps (kernel 5 over a 2-wide row padded by 4)
+    add(g, "Im2Col", new Attributes().setInts("kernel_shape", 3, 3).setInts("pads", 1, 1, 1, 1), g.input(1, 2, 13, 29));
+    add(g, "Im2Col", new Attributes().setInts("kernel_shape", 3, 3).setInts("pads", 1, 2, 0, 1)
+        .setInts("strides", 2, 2), g.input(2, 2, 9, 41));
+    add(g, "Im2Col", new Attributes().setInts("kernel_shape", 1, 1).setInts("pads", 1, 1, 1, 1), g.input(1, 3, 20, 21));
+    add(g, "Im2Col", new Attributes().setInts("kernel_shape", 2, 3).setInts("strides", 3, 3).setInts("pads", 0, 1, 0, 1),
+        g.input(1, 2, 8, 35));
+    add(g, "Im2Col", new Attributes().setInts("kernel_shape", 1, 5).setInts("pads", 0, 4, 0, 4), g.input(1, 2, 3, 2));
     runAndCheck(g);
   }
 }
