@@ -78,12 +78,15 @@ final class PoolGen {
     String padv = max ? "(-INFINITY)" : "0.0f";
     StringBuilder decl = new StringBuilder("float8 s0 = (float8)(INIT)");
     StringBuilder load = new StringBuilder();
+    StringBuilder fastLoad = new StringBuilder();
     for (int i = 0; i < nv; i++) {
       if (i > 0) {
         decl.append(", s").append(i).append(" = (float8)(INIT)");
       }
-      load.append("s").append(i).append(" = ACC(s").append(i).append(", ")
-          .append(partialLoad(8 * i, 0, Math.min(8, span - 8 * i))).append("); ");
+      String l = partialLoad(8 * i, 0, Math.min(8, span - 8 * i));
+      load.append("s").append(i).append(" = ACC(s").append(i).append(", ").append(l).append("); ");
+      fastLoad.append("{ const float8 l = ").append(l).append("; seen = l != l ? l : seen; s").append(i)
+          .append(" = FACC(s").append(i).append(", l); } ");
     }
     StringBuilder edge = new StringBuilder();
     for (long[] e : edges) {
@@ -112,13 +115,21 @@ final class PoolGen {
         cnt.append(j > 0 ? ", " : "").append(c).append(".0f");
         div.append(j > 0 ? ", " : "").append(Math.min(iwj + kw, w.w() + w.pwEnd()) - iwj).append(".0f");
       }
-      edge.append("} res = FINALV(").append(window(sw, kw, dw, tLo, tHi, padv)).append(", ").append(cnt)
+      edge.append("} res = FINALV(").append(window(sw, kw, dw, tLo, tHi, padv, "ACC")).append(", ").append(cnt)
           .append(") * rows, ").append(div).append(") * rdiv); STORE(").append(e[0]).append(", ").append(e[1])
           .append(") } ");
     }
     b.def("M_LO", mLo).def("M_HI", mHi).def("VDECL", decl + ";")
-        .def("VLOAD(r)", load.toString()).def("HWIN", window(sw, kw, dw, 0, span, padv))
+        .def("VLOAD(r)", load.toString()).def("HWIN", window(sw, kw, dw, 0, span, padv, "ACC"))
         .def("EDGES", edge.toString());
+    if (max) {
+      // the regular segments' fast path (pool2d_rows, NAN_CHECK): a plain compare-select max, any NaN loaded kept
+      // on the side; a row whose segments read one is pooled again with the NaN-propagating ACC
+      b.def("NAN_CHECK", 1).def("FACC(acc, x)", "((x) > (acc) ? (x) : (acc))")
+          .def("VLOADF(r)", fastLoad.toString()).def("HWINF", window(sw, kw, dw, 0, span, padv, "FACC"));
+    } else {
+      b.def("NAN_CHECK", 0);
+    }
     return true;
   }
 
@@ -147,13 +158,13 @@ final class PoolGen {
 
   /**
    * The 8 outputs of a segment: ACC over the window columns, each the float8 of span columns j * sw + k * dw
-   * as swizzles of s0.., PADV where a column lies outside [tLo, tHi).
+   * as swizzles of s0.., PADV where a column lies outside [tLo, tHi), combined with the macro {@code acc}.
    */
-  private static String window(int sw, int kw, int dw, int tLo, int tHi, String padv) {
+  private static String window(int sw, int kw, int dw, int tLo, int tHi, String padv, String acc) {
     String win = null;
     for (int k = 0; k < kw; k++) {
       String g = gather(sw, k * dw, tLo, tHi, padv);
-      win = win == null ? g : "ACC(" + win + ", " + g + ")";
+      win = win == null ? g : acc + "(" + win + ", " + g + ")";
     }
     return win;
   }
@@ -253,7 +264,7 @@ final class PoolGen {
     }
     if (max) {
       // NaN propagates as in the reference kernel (fmax would drop it): a NaN x fails the compare and is taken, a
-      // NaN acc is kept; on x86 a max and a NaN-test blend, what fmax costs too
+      // NaN acc is kept. Two compares and two blends per vector (pool2d_rows' regular segments use FACC instead)
       b.def("INIT", "(-INFINITY)").def("ACC(acc, x)", "((acc) != (acc) ? (acc) : (acc) > (x) ? (acc) : (x))")
           .def("FINAL(acc, cnt, div)", "(acc)");
     } else {
