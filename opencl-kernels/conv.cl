@@ -199,8 +199,9 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
       ap += KK;
       bp += H * W;
     }
-    // Stores: an 8-column vector that lies inside one output row goes out with one vstore8; one that crosses
-    // into the junk columns (ow >= OW) or the next row is stored lane by lane.
+    // Stores: an 8-column vector that lies inside one output row goes out with one vstore8 (through EPILOGUE8
+    // where every epilogue stage has a float8 form); one that crosses into the junk columns (ow >= OW) or the
+    // next row is stored lane by lane.
 #pragma unroll
     for (int i = 0; i < TM; i++) {
       __global float* yc = y + (m0 + i) * OH * OW;
@@ -209,13 +210,20 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
         const int q = q0 + 8 * v;
         const int oh = q / W;
         const int ow = q - oh * W;
-        float t[8];
-        vstore8(acc[i][v], 0, t);
         if (ow + 8 <= OW) {
+#ifdef EPILOGUE8
+          // every epilogue stage has a float8 form (as in gemm_cpu): no spill to private memory
+          vstore8(EPILOGUE8(acc[i][v], n, m0 + i, oh * OW + ow), 0, yc + oh * OW + ow);
+#else
+          float t[8];
+          vstore8(acc[i][v], 0, t);
 #pragma unroll
           for (int l = 0; l < 8; l++) t[l] = EPILOGUE(t[l], n, m0 + i, oh * OW + ow + l);
           vstore8(vload8(0, t), 0, yc + oh * OW + ow);
+#endif
         } else {
+          float t[8];
+          vstore8(acc[i][v], 0, t);
           for (int l = 0; l < 8; l++) {
             const int ql = q + l;
             const int ohl = ql / W;

@@ -161,6 +161,8 @@ final class ConvGen {
     GemmGen.CpuRange r = GemmGen.cpuRange(co, ncol, ci * win.kh() * win.kw(), batch);
     b.def("TM", r.tm()).def("NV", r.nv());
     epi.define(b, "(v, n, c, p)");
+    // EPILOGUE8 for the stores of 8 outputs inside one row, where p walks 8 consecutive positions
+    epi.defineVector(b, "(v, n, c, p)");
     return new KernelSource(name, b.source(), "", r.global(), r.local(),
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
   }
