@@ -96,6 +96,18 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   } else { \
     vstore8(res, 0, y + (ow0)); \
   }
+// The regular segments, folding window rows with LOAD and combining window columns with WIN.
+#define SEGMENTS(LOAD, WIN) \
+  for (int m = M_LO; m < M_HI; m++) { \
+    const int iw0 = m * 8 * SW - PW; \
+    VDECL \
+    for (int kh = khLo; kh < khHi; kh++) { \
+      __global const float* r = x + (ih0 + kh * DH) * W + iw0; \
+      LOAD(r) \
+    } \
+    res = FINALV(WIN, rows * KW, rdiv * KW); \
+    STORE(m * 8, 8) \
+  }
 __kernel void KNAME(__global const float* restrict X, __global float* restrict Y EPI_PARAMS) {
   const int id = get_global_id(0);
   if (id >= OH * NC) return;
@@ -116,31 +128,14 @@ __kernel void KNAME(__global const float* restrict X, __global float* restrict Y
   // compares and two blends per vector). Standalone, squeezenet's 3x3/2 pool on 64 x 111 x 111: 0.12 -> 0.08 ms;
   // the check per segment instead of per row, or an isnan mask, measured 0.09-0.10.
   float8 seen = (float8)(0.0f);
-  for (int m = M_LO; m < M_HI; m++) {
-    const int iw0 = m * 8 * SW - PW;
-    VDECL
-    for (int kh = khLo; kh < khHi; kh++) {
-      __global const float* r = x + (ih0 + kh * DH) * W + iw0;
-      VLOADF(r)
-    }
-    res = FINALV(HWINF, rows * KW, rdiv * KW);
-    STORE(m * 8, 8)
-  }
+  SEGMENTS(VLOADF, HWINF)
   if (any(seen != seen)) {
 #endif
-  for (int m = M_LO; m < M_HI; m++) {
-    const int iw0 = m * 8 * SW - PW;
-    VDECL
-    for (int kh = khLo; kh < khHi; kh++) {
-      __global const float* r = x + (ih0 + kh * DH) * W + iw0;
-      VLOAD(r)
-    }
-    res = FINALV(HWIN, rows * KW, rdiv * KW);
-    STORE(m * 8, 8)
-  }
+  SEGMENTS(VLOAD, HWIN)
 #if NAN_CHECK
   }
 #endif
   EDGES
 }
+#undef SEGMENTS
 #undef STORE
