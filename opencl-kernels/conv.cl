@@ -7,6 +7,7 @@
 
 //@section conv_direct
 // One work-item per output element; padding is skipped rather than read, so no padded copy is made.
+//@use common.cl conv_at
 __kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
                     __global float* restrict Y EPI_PARAMS) {
   const int ow = get_global_id(0);
@@ -18,20 +19,8 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
   const int g = co / COG;
   const int ih0 = oh * SH - PH;
   const int iw0 = ow * SW - PW;
-  float s = 0.0f;
-  for (int ci = 0; ci < CIG; ci++) {
-    __global const float* x = X + (long) (n * CI + g * CIG + ci) * H * W;
-    __global const float* w = Wt + (long) (co * CIG + ci) * KH * KW;
-    for (int kh = 0; kh < KH; kh++) {
-      const int ih = ih0 + kh * DH;
-      if (ih < 0 || ih >= H) continue;
-      for (int kw = 0; kw < KW; kw++) {
-        const int iw = iw0 + kw * DW;
-        if (iw < 0 || iw >= W) continue;
-        s = mad(x[ih * W + iw], w[kh * KW + kw], s);
-      }
-    }
-  }
+  float s;
+  CONV_AT(s, n, co, g, ih0, iw0);
   Y[((long) nc * OH + oh) * OW + ow] = EPILOGUE(s, n, co, oh * OW + ow);
 }
 
@@ -486,6 +475,7 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
 // Conv followed by a max pool over non-overlapping PKH x PKW windows (FusedConv with pool_kernel), for any
 // device: one work-item per pooled output computes its window's conv outputs as conv_direct does, applies the
 // epilogue to each and stores their max. Extra parameters: PKH PKW (pool window = stride), POH POW.
+//@use common.cl conv_at
 __kernel void KNAME(__global const float* restrict X, __global const float* restrict Wt,
                     __global float* restrict Y EPI_PARAMS) {
   const int pw = get_global_id(0);
@@ -501,20 +491,8 @@ __kernel void KNAME(__global const float* restrict X, __global const float* rest
     const int ow = pw * PKW + e % PKW;
     const int ih0 = oh * SH - PH;
     const int iw0 = ow * SW - PW;
-    float s = 0.0f;
-    for (int ci = 0; ci < CIG; ci++) {
-      __global const float* x = X + (long) (n * CI + g * CIG + ci) * H * W;
-      __global const float* w = Wt + (long) (co * CIG + ci) * KH * KW;
-      for (int kh = 0; kh < KH; kh++) {
-        const int ih = ih0 + kh * DH;
-        if (ih < 0 || ih >= H) continue;
-        for (int kw = 0; kw < KW; kw++) {
-          const int iw = iw0 + kw * DW;
-          if (iw < 0 || iw >= W) continue;
-          s = mad(x[ih * W + iw], w[kh * KW + kw], s);
-        }
-      }
-    }
+    float s;
+    CONV_AT(s, n, co, g, ih0, iw0);
     const float v = EPILOGUE(s, n, co, oh * OW + ow);
     m = e == 0 || v > m || isnan(v) ? v : m;
   }

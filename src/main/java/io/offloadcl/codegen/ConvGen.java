@@ -42,8 +42,7 @@ final class ConvGen {
     long batch = x[0];
     long ci = x[1];
     long co = y[1];
-    boolean bias = n.inputs().size() > 2 && n.input(2) != null;
-    Epilogue epi = (bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE).then(fused);
+    Epilogue epi = biasThen(n, fused);
     long hw = win.oh() * win.ow();
     if (group == 1 && win.kh() == 1 && win.kw() == 1 && win.sh() == 1 && win.sw() == 1 && win.ph() == 0
         && win.pw() == 0 && win.phEnd() == 0 && win.pwEnd() == 0) {
@@ -108,8 +107,7 @@ final class ConvGen {
     long batch = x[0];
     long ci = x[1];
     long co = y[1];
-    boolean bias = n.inputs().size() > 2 && n.input(2) != null;
-    Epilogue epi = (bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE).then(fused);
+    Epilogue epi = biasThen(n, fused);
     boolean cpu = dc == DeviceClass.CPU && group == 1 && pool[1] == 2 && win.sh() == 1 && win.sw() == 1
         && win.dh() == 1 && win.dw() == 1;
     Block b = new Block(name, "conv.cl", cpu ? "conv_pool_cpu" : "conv_pool", "Conv (node '" + n.name() + "') "
@@ -131,6 +129,12 @@ final class ConvGen {
     }
     return new KernelSource(name, b.source(), "", global, null,
         epi.args(List.of(KernelSource.Arg.in(0), KernelSource.Arg.in(1), KernelSource.Arg.out(0))));
+  }
+
+  /** The conv's bias (input 2, per output channel c), where it has one, then the fused stages. */
+  private static Epilogue biasThen(Node n, Epilogue fused) {
+    boolean bias = n.inputs().size() > 2 && n.input(2) != null;
+    return (bias ? new Epilogue("((v) + ep0[c])", List.of(2)) : Epilogue.NONE).then(fused);
   }
 
   /**
